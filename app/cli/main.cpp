@@ -1,0 +1,67 @@
+// main() of `hone`: dispatches to a subcommand, applies --home, and turns errors into one `error:` line.
+#include "commands.h"
+
+#include "common/error.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+
+namespace hone::cli {
+
+const std::vector<Command>& commands() {
+    static const std::vector<Command> table = {
+        {"version", "print the version", {}, cmdVersion},
+    };
+    return table;
+}
+
+namespace {
+int help() {
+    std::printf("usage: hone <command> [options]   (every command accepts --home DIR)\n\ncommands:\n");
+    for (const auto& c : commands()) std::printf("  %-12s %s\n", c.name, c.summary);
+    return 0;
+}
+} // namespace
+
+} // namespace hone::cli
+
+int main(int argc, char** argv) {
+    using namespace hone::cli;
+    if (argc < 2) {
+        help();
+        return 2;
+    }
+    std::string name = argv[1];
+    if (name == "--version" || name == "-V") name = "version";
+    if (name == "help" || name == "--help" || name == "-h") return help();
+    std::vector<std::string> rest;
+    for (int i = 2; i < argc; ++i) {
+        // --home DIR is global: it becomes HONE_HOME for everything below.
+        if (std::strcmp(argv[i], "--home") == 0 && i + 1 < argc) {
+            ::setenv("HONE_HOME", argv[++i], 1);
+            continue;
+        }
+        if (std::strncmp(argv[i], "--home=", 7) == 0) {
+            ::setenv("HONE_HOME", argv[i] + 7, 1);
+            continue;
+        }
+        rest.emplace_back(argv[i]);
+    }
+    for (const auto& c : commands()) {
+        if (name != c.name) continue;
+        try {
+            Args args(rest, c.flags);
+            return c.run(args);
+        } catch (const hone::Error& e) {
+            std::fprintf(stderr, "error: %s\n", e.what());
+            return 1;
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "error: %s\n", e.what());
+            return 1;
+        }
+    }
+    std::fprintf(stderr, "error: unknown command '%s' (run `hone help` for the list)\n", name.c_str());
+    return 2;
+}
