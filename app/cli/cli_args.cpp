@@ -26,8 +26,8 @@ Args::Args(std::vector<std::string> argv, std::vector<std::string> flagNames) {
         if (std::find(flagNames.begin(), flagNames.end(), key) != flagNames.end()) {
             flags_[key] = true;
         } else {
-            if (i + 1 >= argv.size()) throw Error("option --" + key + " needs a value");
-            values_[key] = argv[++i];
+            if (i + 1 >= argv.size() || argv[i + 1].rfind("--", 0) == 0) missing_.push_back(key);
+            else values_[key] = argv[++i];
         }
     }
 }
@@ -79,6 +79,7 @@ void Args::check(const std::vector<std::string>& known) const {
         if (std::find(known.begin(), known.end(), k) == known.end())
             throw Error("unknown option --" + k + " (see `hone help`)");
     }
+    if (!missing_.empty()) throw Error("option --" + missing_.front() + " needs a value");
 }
 
 } // namespace hone::cli

@@ -29,6 +29,7 @@ private:
     std::map<std::string, bool> flags_;
     std::vector<std::string> positional_;
     std::vector<std::string> order_;
+    std::vector<std::string> missing_;  // valued options given without a value
 };
 
 } // namespace hone::cli

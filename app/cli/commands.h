@@ -17,6 +17,7 @@ struct Command {
 };
 
 int cmdVersion(Args& args);
+int cmdDoctor(Args& args);
 
 // The command table (main.cpp).
 const std::vector<Command>& commands();

@@ -13,6 +13,7 @@ namespace hone::cli {
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"version", "print the version", {}, cmdVersion},
+        {"doctor", "check this machine for training and say what to fix [--json]", {"json"}, cmdDoctor},
     };
     return table;
 }

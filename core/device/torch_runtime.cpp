@@ -63,4 +63,17 @@ TorchRuntimeInfo probeTorchRuntime() {
     return info;
 }
 
+TorchFacts torchFacts(const TorchRuntimeInfo& info) {
+    TorchFacts f;
+    f.version = info.version;
+    f.build = info.build;
+    f.builtWithCuda = info.builtWithCuda;
+    f.builtWithRocm = info.builtWithRocm;
+    f.gpuCount = info.gpuCount;
+    f.gpuUnavailableReason = info.gpuUnavailableReason;
+    f.threads = info.threads;
+    f.parallelBackend = info.parallelBackend;
+    return f;
+}
+
 } // namespace hone

@@ -2,6 +2,8 @@
 // Torch-free header; `hone doctor` and the System page report from it.
 #pragma once
 
+#include "system/doctor.h"
+
 #include <string>
 
 namespace hone {
@@ -22,5 +24,8 @@ TorchRuntimeInfo probeTorchRuntime();
 int torchGpuCount();
 // Why LibTorch has no GPU, phrased for a user (what is missing and what to do).
 std::string torchGpuUnavailableReason();
+
+// The facts `hone doctor` needs from LibTorch.
+TorchFacts torchFacts(const TorchRuntimeInfo& info);
 
 } // namespace hone
