@@ -70,6 +70,10 @@ SystemPage::SystemPage(SystemService* service, QWidget* parent) : QWidget(parent
     layout->addWidget(devBox, 1);
 
     checks_ = makeTable({tr("Status"), tr("Check"), tr("Finding"), tr("Fix")}, QStringLiteral("checksTable"));
+    checks_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    checks_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    checks_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+    checks_->horizontalHeader()->setSectionResizeMode(3, QHeaderView::Stretch);
     auto* checkBox = new QGroupBox(tr("Doctor checks"));
     (new QVBoxLayout(checkBox))->addWidget(checks_);
     layout->addWidget(checkBox, 2);
@@ -154,8 +158,6 @@ void SystemPage::show(const hone::SystemSnapshot& snap) {
         checks_->setItem(i, 3, new QTableWidgetItem(c.value(QStringLiteral("fix")).toString()));
     }
     devices_->resizeColumnsToContents();
-    checks_->resizeColumnToContents(0);
-    checks_->resizeColumnToContents(1);
     checks_->resizeRowsToContents();
     config_->setPlainText(snap.torchConfig);
     Q_EMIT updated();

@@ -5,6 +5,7 @@
 #include "store/store.h"
 #include "system/app_paths.h"
 #include "ui/main_window.h"
+#include "ui/system_page.h"
 #include "ui/theme.h"
 #include "ui/translation.h"
 
@@ -15,6 +16,7 @@
 #include <QIcon>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QTimer>
 
 namespace {
 
@@ -58,6 +60,11 @@ int main(int argc, char** argv) {
     parser.addVersionOption();
     QCommandLineOption home(QStringLiteral("home"), QStringLiteral("Data folder (overrides HONE_HOME)."), QStringLiteral("DIR"));
     parser.addOption(home);
+    QCommandLineOption smoke(QStringLiteral("smoke-test"),
+                             QStringLiteral("Start, wait for the System page, save a screenshot to FILE and quit "
+                                            "(used to check an installed package)."),
+                             QStringLiteral("FILE"));
+    parser.addOption(smoke);
     parser.process(app);
     if (parser.isSet(home)) qputenv("HONE_HOME", parser.value(home).toLocal8Bit());
 
@@ -77,5 +84,12 @@ int main(int argc, char** argv) {
     hone::SystemService system(paths);
     hone::ui::MainWindow window(&settings, &system);
     window.show();
+    if (parser.isSet(smoke)) {
+        const QString shot = parser.value(smoke);
+        QObject::connect(window.systemPage(), &hone::ui::SystemPage::updated, &app, [&window, shot] {
+            QApplication::exit(window.grab().save(shot) ? 0 : 1);
+        });
+        QTimer::singleShot(90000, &app, [] { QApplication::exit(1); });
+    }
     return app.exec();
 }
