@@ -30,13 +30,8 @@ Store::Store(QString path) : path_(std::move(path)), id_(QUuid::createUuid().toS
 
 Store::~Store() {
     QMutexLocker lock(&mutex_);
-    for (const auto& name : connections_) {
-        {
-            QSqlDatabase db = QSqlDatabase::database(name, false);
-            if (db.isOpen()) db.close();
-        }
-        QSqlDatabase::removeDatabase(name);
-    }
+    // removeDatabase closes each connection; fetching them here would touch other threads' connections.
+    for (const auto& name : connections_) QSqlDatabase::removeDatabase(name);
 }
 
 QString Store::connectionName() const {
@@ -150,7 +145,7 @@ void Store::exec(const QString& sql, const QVariantList& bind) {
 }
 
 void Store::audit(const QString& actor, const QString& action, const QString& detail) {
-    exec(QStringLiteral("INSERT INTO audit(actor, action, detail) VALUES (?, ?, ?)"), {actor, action, detail});
+    exec(QStringLiteral("INSERT INTO audit(actor, action, detail) VALUES (?, ?, COALESCE(?, ''))"), {actor, action, detail});
 }
 
 void Store::setState(const QString& key, const QString& value) {
