@@ -13,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             const auto& v = f.value(k);
             try {
                 if (v.type == hone::GgufType::Array) {
-                    if (v.elemType == hone::GgufType::String) (void)f.getStringArray(k);
+                    if (v.elemType == hone::GgufType::String)
+                        (void)f.getStringArray(k);
                     else {
                         (void)f.getF32Array(k);
                         (void)f.getI32Array(k);

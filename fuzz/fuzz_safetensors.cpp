@@ -11,7 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         volatile std::uint8_t sink = 0;
         for (const auto& t : f.tensors()) {
             (void)t.elements();
-            for (std::uint64_t i = 0; i < t.nbytes(); i += 61) sink = static_cast<std::uint8_t>(sink ^ t.data[i]);
+            for (std::uint64_t i = 0; i < t.nbytes(); i += 61)
+                sink = static_cast<std::uint8_t>(sink ^ t.data[i]);
             if (t.nbytes()) sink = static_cast<std::uint8_t>(sink ^ t.data[t.nbytes() - 1]);
         }
     } catch (const hone::Error&) {

@@ -33,7 +33,8 @@ MainWindow::MainWindow(Settings* settings, SystemService* system, QWidget* paren
     addPage(tr("System"), systemPage_);
     addPage(tr("Settings"), settingsPage_);
     connect(sidebar_, &QListWidget::currentRowChanged, stack_, &QStackedWidget::setCurrentIndex);
-    connect(settingsPage_, &SettingsPage::saved, this, [this] { statusBar()->showMessage(tr("Settings saved"), 4000); });
+    connect(settingsPage_, &SettingsPage::saved, this,
+            [this] { statusBar()->showMessage(tr("Settings saved"), 4000); });
 
     auto* quit = new QAction(tr("&Quit"), this);
     quit->setShortcut(QKeySequence::Quit);

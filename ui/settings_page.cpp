@@ -14,16 +14,20 @@
 
 namespace hone::ui {
 
-SettingsPage::SettingsPage(Settings* settings, QWidget* parent) : QWidget(parent), settings_(settings) {
+SettingsPage::SettingsPage(Settings* settings, QWidget* parent)
+    : QWidget(parent)
+    , settings_(settings) {
     auto* layout = new QVBoxLayout(this);
     auto* form = new QFormLayout;
 
     dataFolder_ = new QLineEdit;
     dataFolder_->setObjectName(QStringLiteral("dataFolderEdit"));
-    dataFolder_->setToolTip(tr("Where Hone keeps its database, runs, adapters and exports. Applies after a restart."));
+    dataFolder_->setToolTip(
+        tr("Where Hone keeps its database, runs, adapters and exports. Applies after a restart."));
     auto* browse = new QPushButton(tr("&Browse…"));
     connect(browse, &QPushButton::clicked, this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose the data folder"), dataFolder_->text());
+        const QString dir =
+            QFileDialog::getExistingDirectory(this, tr("Choose the data folder"), dataFolder_->text());
         if (!dir.isEmpty()) dataFolder_->setText(dir);
     });
     auto* folderRow = new QHBoxLayout;
@@ -35,15 +39,18 @@ SettingsPage::SettingsPage(Settings* settings, QWidget* parent) : QWidget(parent
     device_->setObjectName(QStringLiteral("deviceCombo"));
     device_->setEditable(true);
     device_->addItems({QStringLiteral("auto"), QStringLiteral("cpu"), QStringLiteral("cuda:0")});
-    device_->setToolTip(tr("auto picks the first GPU LibTorch can use, else the CPU. cuda also means AMD GPUs "
-                           "with a ROCm build of LibTorch."));
+    device_->setToolTip(
+        tr("auto picks the first GPU LibTorch can use, else the CPU. cuda also means AMD GPUs "
+           "with a ROCm build of LibTorch."));
     form->addRow(tr("Default &device:"), device_);
 
     dtype_ = new QComboBox;
     dtype_->setObjectName(QStringLiteral("dtypeCombo"));
-    dtype_->addItems({QStringLiteral("auto"), QStringLiteral("f32"), QStringLiteral("bf16"), QStringLiteral("f16")});
-    dtype_->setToolTip(tr("Compute precision. auto: bf16 where the device supports it, else f32. f16 is a storage "
-                          "type on the CPU (computed in f32)."));
+    dtype_->addItems(
+        {QStringLiteral("auto"), QStringLiteral("f32"), QStringLiteral("bf16"), QStringLiteral("f16")});
+    dtype_->setToolTip(
+        tr("Compute precision. auto: bf16 where the device supports it, else f32. f16 is a storage "
+           "type on the CPU (computed in f32)."));
     form->addRow(tr("Default d&type:"), dtype_);
 
     language_ = new QComboBox;
@@ -90,7 +97,8 @@ bool SettingsPage::save() {
         settings_->setDefaultDtype(dtype_->currentText());
         settings_->setLanguage(language_->currentData().toString());
         settings_->setTheme(theme_->currentData().toString());
-        if (dataFolder_->text().trimmed() != settings_->dataFolder()) settings_->setDataFolder(dataFolder_->text().trimmed());
+        if (dataFolder_->text().trimmed() != settings_->dataFolder())
+            settings_->setDataFolder(dataFolder_->text().trimmed());
         settings_->sync();
     } catch (const hone::Error& e) {
         status_->setText(tr("Not saved: %1").arg(QString::fromStdString(e.what())));

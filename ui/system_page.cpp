@@ -39,7 +39,9 @@ QTableWidget* makeTable(const QStringList& headers, const QString& name) {
 }
 } // namespace
 
-SystemPage::SystemPage(SystemService* service, QWidget* parent) : QWidget(parent), service_(service) {
+SystemPage::SystemPage(SystemService* service, QWidget* parent)
+    : QWidget(parent)
+    , service_(service) {
     auto* layout = new QVBoxLayout(this);
     auto* summary = new QGroupBox(tr("Runtime"));
     auto* form = new QFormLayout(summary);
@@ -64,7 +66,8 @@ SystemPage::SystemPage(SystemService* service, QWidget* parent) : QWidget(parent
     form->addRow(tr("Verdict:"), verdict_);
     layout->addWidget(summary);
 
-    devices_ = makeTable({tr("Type"), tr("Name"), tr("Memory"), tr("Details")}, QStringLiteral("devicesTable"));
+    devices_ =
+        makeTable({tr("Type"), tr("Name"), tr("Memory"), tr("Details")}, QStringLiteral("devicesTable"));
     auto* devBox = new QGroupBox(tr("Compute devices"));
     (new QVBoxLayout(devBox))->addWidget(devices_);
     layout->addWidget(devBox, 1);
@@ -98,15 +101,21 @@ SystemPage::SystemPage(SystemService* service, QWidget* parent) : QWidget(parent
     connect(refreshButton_, &QPushButton::clicked, this, &SystemPage::refresh);
     connect(service_, &SystemService::snapshotReady, this, &SystemPage::show);
     timer_ = new QTimer(this);
-    timer_->setInterval(10000);  // memory and disk change while the app runs
+    timer_->setInterval(10000); // memory and disk change while the app runs
     connect(timer_, &QTimer::timeout, this, &SystemPage::refresh);
     timer_->start();
 }
 
-int SystemPage::deviceRows() const { return devices_->rowCount(); }
-int SystemPage::checkRows() const { return checks_->rowCount(); }
+int SystemPage::deviceRows() const {
+    return devices_->rowCount();
+}
+int SystemPage::checkRows() const {
+    return checks_->rowCount();
+}
 
-void SystemPage::refresh() { service_->refresh(); }
+void SystemPage::refresh() {
+    service_->refresh();
+}
 
 void SystemPage::show(const hone::SystemSnapshot& snap) {
     const QJsonObject& r = snap.report;
@@ -133,13 +142,15 @@ void SystemPage::show(const hone::SystemSnapshot& snap) {
                           .arg(d.value(QStringLiteral("threads")).toInt())
                           .arg(bytes(d.value(QStringLiteral("memory_available_bytes")).toDouble()));
         else
-            details = QStringList{d.value(QStringLiteral("vendor")).toString(), d.value(QStringLiteral("gfx_target")).toString(),
+            details = QStringList{d.value(QStringLiteral("vendor")).toString(),
+                                  d.value(QStringLiteral("gfx_target")).toString(),
                                   d.value(QStringLiteral("driver")).toString(),
                                   d.value(QStringLiteral("usable")).toBool() ? tr("usable by LibTorch")
                                                                              : tr("not usable by LibTorch")}
                           .filter(QRegularExpression(QStringLiteral(".+")))
                           .join(QStringLiteral(", "));
-        const QStringList cells = {d.value(QStringLiteral("type")).toString(), d.value(QStringLiteral("name")).toString(),
+        const QStringList cells = {d.value(QStringLiteral("type")).toString(),
+                                   d.value(QStringLiteral("name")).toString(),
                                    bytes(d.value(QStringLiteral("memory_bytes")).toDouble()), details};
         for (int c = 0; c < cells.size(); ++c) devices_->setItem(i, c, new QTableWidgetItem(cells[c]));
     }
@@ -150,8 +161,12 @@ void SystemPage::show(const hone::SystemSnapshot& snap) {
         const QJsonObject c = checks[i].toObject();
         const bool ok = c.value(QStringLiteral("ok")).toBool();
         const QString severity = c.value(QStringLiteral("severity")).toString();
-        auto* status = new QTableWidgetItem(ok ? tr("ok") : severity == QLatin1String("error") ? tr("FAIL") : tr("warning"));
-        status->setForeground(ok ? QColor(46, 160, 67) : severity == QLatin1String("error") ? QColor(220, 50, 47) : QColor(210, 140, 0));
+        auto* status = new QTableWidgetItem(ok                                   ? tr("ok")
+                                            : severity == QLatin1String("error") ? tr("FAIL")
+                                                                                 : tr("warning"));
+        status->setForeground(ok                                   ? QColor(46, 160, 67)
+                              : severity == QLatin1String("error") ? QColor(220, 50, 47)
+                                                                   : QColor(210, 140, 0));
         checks_->setItem(i, 0, status);
         checks_->setItem(i, 1, new QTableWidgetItem(c.value(QStringLiteral("name")).toString()));
         checks_->setItem(i, 2, new QTableWidgetItem(c.value(QStringLiteral("message")).toString()));

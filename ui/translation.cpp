@@ -9,7 +9,8 @@
 namespace hone::ui {
 
 QString installTranslation(QCoreApplication& app, const QString& language) {
-    const QString lang = language.isEmpty() ? QLocale::system().name().section(QLatin1Char('_'), 0, 0) : language;
+    const QString lang =
+        language.isEmpty() ? QLocale::system().name().section(QLatin1Char('_'), 0, 0) : language;
     if (lang.isEmpty() || lang == QLatin1String("en") || lang == QLatin1String("C")) return {};
     auto* hone = new QTranslator(&app);
     if (!hone->load(QStringLiteral(":/i18n/hone_%1.qm").arg(lang))) {

@@ -26,13 +26,17 @@ Args::Args(std::vector<std::string> argv, std::vector<std::string> flagNames) {
         if (std::find(flagNames.begin(), flagNames.end(), key) != flagNames.end()) {
             flags_[key] = true;
         } else {
-            if (i + 1 >= argv.size() || argv[i + 1].rfind("--", 0) == 0) missing_.push_back(key);
-            else values_[key] = argv[++i];
+            if (i + 1 >= argv.size() || argv[i + 1].rfind("--", 0) == 0)
+                missing_.push_back(key);
+            else
+                values_[key] = argv[++i];
         }
     }
 }
 
-bool Args::flag(const std::string& name) const { return flags_.count(name) > 0; }
+bool Args::flag(const std::string& name) const {
+    return flags_.count(name) > 0;
+}
 
 std::optional<std::string> Args::get(const std::string& name) const {
     auto it = values_.find(name);

@@ -13,12 +13,12 @@ class Args {
 public:
     Args(std::vector<std::string> argv, std::vector<std::string> flagNames);
 
-    bool flag(const std::string& name) const;                                  // --json
-    std::optional<std::string> get(const std::string& name) const;             // --model PATH
-    std::string getOr(const std::string& name, const std::string& def) const;  // with a default
-    std::string require(const std::string& name) const;                        // throws hone::Error if absent
-    long long getInt(const std::string& name, long long def) const;            // throws on non-integer
-    double getDouble(const std::string& name, double def) const;               // throws on non-number
+    bool flag(const std::string& name) const;                                 // --json
+    std::optional<std::string> get(const std::string& name) const;            // --model PATH
+    std::string getOr(const std::string& name, const std::string& def) const; // with a default
+    std::string require(const std::string& name) const;                       // throws hone::Error if absent
+    long long getInt(const std::string& name, long long def) const;           // throws on non-integer
+    double getDouble(const std::string& name, double def) const;              // throws on non-number
     const std::vector<std::string>& positionals() const { return positional_; }
 
     // Throws hone::Error naming the first option that is not in `known` (flags and valued options).
@@ -29,7 +29,7 @@ private:
     std::map<std::string, bool> flags_;
     std::vector<std::string> positional_;
     std::vector<std::string> order_;
-    std::vector<std::string> missing_;  // valued options given without a value
+    std::vector<std::string> missing_; // valued options given without a value
 };
 
 } // namespace hone::cli

@@ -17,7 +17,13 @@ struct Command {
 };
 
 int cmdVersion(Args& args);
+int cmdTemplate(Args& args);
 int cmdDoctor(Args& args);
+int cmdTokenize(Args& args);
+int cmdDetokenize(Args& args);
+int cmdGenerate(Args& args);
+int cmdLogits(Args& args);
+int cmdBench(Args& args);
 
 // The command table (main.cpp).
 const std::vector<Command>& commands();

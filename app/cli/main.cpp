@@ -13,7 +13,13 @@ namespace hone::cli {
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"version", "print the version", {}, cmdVersion},
+        {"template", "render (--json, --masks) or check a chat template: template render|check --model P | --template F", {"json", "masks"}, cmdTemplate},
         {"doctor", "check this machine for training and say what to fix [--json]", {"json"}, cmdDoctor},
+        {"tokenize", "encode text with a model's tokenizer [--json] [--no-special] [--verbose] [--lines F]", {"json", "no-special", "verbose", "no-parse-special"}, cmdTokenize},
+        {"detokenize", "decode token ids with a model's tokenizer [--json] [--skip-special]", {"json", "skip-special"}, cmdDetokenize},
+        {"generate", "generate from --ids or --prompt with a model folder or .gguf [--json] [sampling options]", {"json", "ignore-eos"}, cmdGenerate},
+        {"logits", "last-position logits for --ids: top K as JSON, all as float32 with --out FILE [--json]", {"json"}, cmdLogits},
+        {"bench", "bench generate: prefill/decode tokens/s, peak RSS, fraction of the bandwidth limit [--json] [--quick]", {"json", "quick", "keep"}, cmdBench},
     };
     return table;
 }

@@ -29,8 +29,9 @@ bool openStore(hone::Store& store) {
         } catch (const hone::Error& e) {
             QMessageBox box(QMessageBox::Critical, QObject::tr("Hone cannot open its database"),
                             QString::fromStdString(e.what()));
-            QPushButton* aside = box.addButton(QObject::tr("Keep the old file aside and start a new database"),
-                                               QMessageBox::DestructiveRole);
+            QPushButton* aside =
+                box.addButton(QObject::tr("Keep the old file aside and start a new database"),
+                              QMessageBox::DestructiveRole);
             box.addButton(QObject::tr("Quit"), QMessageBox::RejectRole);
             box.exec();
             if (box.clickedButton() != aside) return false;
@@ -58,12 +59,14 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription(QStringLiteral("Hone: fine-tune and chat with open LLMs"));
     parser.addHelpOption();
     parser.addVersionOption();
-    QCommandLineOption home(QStringLiteral("home"), QStringLiteral("Data folder (overrides HONE_HOME)."), QStringLiteral("DIR"));
+    QCommandLineOption home(QStringLiteral("home"), QStringLiteral("Data folder (overrides HONE_HOME)."),
+                            QStringLiteral("DIR"));
     parser.addOption(home);
-    QCommandLineOption smoke(QStringLiteral("smoke-test"),
-                             QStringLiteral("Start, wait for the System page, save a screenshot to FILE and quit "
-                                            "(used to check an installed package)."),
-                             QStringLiteral("FILE"));
+    QCommandLineOption smoke(
+        QStringLiteral("smoke-test"),
+        QStringLiteral("Start, wait for the System page, save a screenshot to FILE and quit "
+                       "(used to check an installed package)."),
+        QStringLiteral("FILE"));
     parser.addOption(smoke);
     parser.process(app);
     if (parser.isSet(home)) qputenv("HONE_HOME", parser.value(home).toLocal8Bit());
@@ -86,9 +89,8 @@ int main(int argc, char** argv) {
     window.show();
     if (parser.isSet(smoke)) {
         const QString shot = parser.value(smoke);
-        QObject::connect(window.systemPage(), &hone::ui::SystemPage::updated, &app, [&window, shot] {
-            QApplication::exit(window.grab().save(shot) ? 0 : 1);
-        });
+        QObject::connect(window.systemPage(), &hone::ui::SystemPage::updated, &app,
+                         [&window, shot] { QApplication::exit(window.grab().save(shot) ? 0 : 1); });
         QTimer::singleShot(90000, &app, [] { QApplication::exit(1); });
     }
     return app.exec();

@@ -10,7 +10,8 @@ namespace hone {
 // where possible, the remedy ("... convert it to safetensors with ...").
 class Error : public std::runtime_error {
 public:
-    explicit Error(const std::string& message) : std::runtime_error(message) {}
+    explicit Error(const std::string& message)
+        : std::runtime_error(message) {}
 };
 
 } // namespace hone

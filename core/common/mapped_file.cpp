@@ -25,7 +25,8 @@ struct Fd {
 };
 } // namespace
 
-MappedFile::MappedFile(const std::string& path) : path_(path) {
+MappedFile::MappedFile(const std::string& path)
+    : path_(path) {
     Fd f;
     f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (f.fd < 0) throw Error(sysError("cannot open", path));
@@ -42,7 +43,9 @@ MappedFile::MappedFile(const std::string& path) : path_(path) {
     data_ = static_cast<const std::uint8_t*>(p);
 }
 
-MappedFile::~MappedFile() { release(); }
+MappedFile::~MappedFile() {
+    release();
+}
 
 MappedFile::MappedFile(MappedFile&& other) noexcept
     : path_(std::move(other.path_))
@@ -91,7 +94,8 @@ std::string readTextFile(const std::string& path, std::size_t maxBytes) {
         }
         if (n == 0) break;
         out.append(buf, static_cast<std::size_t>(n));
-        if (out.size() > maxBytes) throw Error("'" + path + "' is too large (limit " + std::to_string(maxBytes) + ")");
+        if (out.size() > maxBytes)
+            throw Error("'" + path + "' is too large (limit " + std::to_string(maxBytes) + ")");
     }
     return out;
 }

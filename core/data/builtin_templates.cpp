@@ -13,7 +13,8 @@ const std::vector<BuiltinTemplate>& builtinTemplates() {
          "{% for message in messages %}"
          "{% if message['role'] == 'system' %}{{ message['content'] | trim }}\n\n"
          "{% elif message['role'] == 'user' %}### Instruction:\n{{ message['content'] | trim }}\n\n"
-         "{% elif message['role'] == 'assistant' %}### Response:\n{{ message['content'] | trim }}{{ eos_token }}\n\n"
+         "{% elif message['role'] == 'assistant' %}### Response:\n{{ message['content'] | trim }}{{ "
+         "eos_token }}\n\n"
          "{% endif %}"
          "{% endfor %}"
          "{% if add_generation_prompt %}### Response:\n{% endif %}",

@@ -9,11 +9,11 @@
 namespace hone::data {
 
 struct BuiltinTemplate {
-    std::string name;         // "alpaca", "chatml"
-    std::string description;  // one line for the UI and `hone train --template help`
-    std::string jinja;        // the template, in Hugging Face chat-template form
-    std::vector<std::string> newSpecialTokens;  // tokens the template needs added to the vocabulary
-    std::string endOfTurn;    // text that closes an assistant turn; empty means the model's EOS token
+    std::string name;                          // "alpaca", "chatml"
+    std::string description;                   // one line for the UI and `hone train --template help`
+    std::string jinja;                         // the template, in Hugging Face chat-template form
+    std::vector<std::string> newSpecialTokens; // tokens the template needs added to the vocabulary
+    std::string endOfTurn; // text that closes an assistant turn; empty means the model's EOS token
 };
 
 const std::vector<BuiltinTemplate>& builtinTemplates();

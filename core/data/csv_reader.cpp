@@ -5,7 +5,7 @@ namespace hone::data {
 
 CsvParseResult parseCsv(std::string_view text) {
     CsvParseResult out;
-    if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 BOM
+    if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3); // UTF-8 BOM
     CsvRow row;
     std::string field;
     std::size_t line = 1;
@@ -50,15 +50,19 @@ CsvParseResult parseCsv(std::string_view text) {
             endRow();
         } else {
             if (afterQuote) {
-                out.problems.emplace_back(line, "text after a closing quote (a field must be quoted as a whole)");
+                out.problems.emplace_back(line,
+                                          "text after a closing quote (a field must be quoted as a whole)");
                 afterQuote = false;
             }
             field += c;
             fieldStarted = true;
         }
     }
-    if (inQuotes) out.problems.emplace_back(row.line, "a quoted field is never closed; the rest of the file was ignored");
-    else if (fieldStarted || !row.fields.empty() || !field.empty()) endRow();
+    if (inQuotes)
+        out.problems.emplace_back(row.line,
+                                  "a quoted field is never closed; the rest of the file was ignored");
+    else if (fieldStarted || !row.fields.empty() || !field.empty())
+        endRow();
     return out;
 }
 

@@ -11,7 +11,7 @@ namespace hone::data {
 
 namespace {
 
-constexpr std::size_t kMaxRecordBytes = 64u << 20;  // one example larger than this is surely a mistake
+constexpr std::size_t kMaxRecordBytes = 64u << 20; // one example larger than this is surely a mistake
 
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
@@ -39,7 +39,8 @@ void readJsonl(std::string_view text, RawDataset& out) {
                 try {
                     Json v = Json::parse(row);
                     if (!v.is_object())
-                        out.problems.push_back({line, std::string("expected a JSON object, found ") + v.type_name()});
+                        out.problems.push_back(
+                            {line, std::string("expected a JSON object, found ") + v.type_name()});
                     else
                         out.records.push_back({line, std::move(v)});
                 } catch (const Json::exception& e) {
@@ -70,7 +71,8 @@ void readJsonArray(std::string_view text, RawDataset& out) {
         try {
             Json v = Json::parse(elem);
             if (!v.is_object())
-                out.problems.push_back({startLine, std::string("expected a JSON object, found ") + v.type_name()});
+                out.problems.push_back(
+                    {startLine, std::string("expected a JSON object, found ") + v.type_name()});
             else
                 out.records.push_back({startLine, std::move(v)});
         } catch (const Json::exception& e) {
@@ -81,9 +83,12 @@ void readJsonArray(std::string_view text, RawDataset& out) {
         const char c = text[i];
         if (c == '\n') ++line;
         if (inString) {
-            if (escape) escape = false;
-            else if (c == '\\') escape = true;
-            else if (c == '"') inString = false;
+            if (escape)
+                escape = false;
+            else if (c == '\\')
+                escape = true;
+            else if (c == '"')
+                inString = false;
             continue;
         }
         if (start == std::string_view::npos && !std::isspace(static_cast<unsigned char>(c)) && c != ',' &&
@@ -91,10 +96,12 @@ void readJsonArray(std::string_view text, RawDataset& out) {
             start = i;
             startLine = line;
         }
-        if (c == '"') inString = true;
-        else if (c == '{' || c == '[') ++depth;
+        if (c == '"')
+            inString = true;
+        else if (c == '{' || c == '[')
+            ++depth;
         else if (c == '}' || c == ']') {
-            if (depth == 0) {  // the closing bracket of the top-level array
+            if (depth == 0) { // the closing bracket of the top-level array
                 flush(i);
                 std::string_view rest = text.substr(i + 1);
                 if (rest.find_first_not_of(" \t\r\n") != std::string_view::npos)
@@ -118,7 +125,8 @@ void readCsv(std::string_view text, RawDataset& out) {
     for (std::size_t r = 1; r < csv.rows.size(); ++r) {
         const CsvRow& row = csv.rows[r];
         if (row.fields.size() != out.columns.size()) {
-            out.problems.push_back({row.line, "has " + std::to_string(row.fields.size()) + " fields, the header has " +
+            out.problems.push_back({row.line, "has " + std::to_string(row.fields.size()) +
+                                                  " fields, the header has " +
                                                   std::to_string(out.columns.size())});
             continue;
         }
@@ -132,9 +140,12 @@ void readCsv(std::string_view text, RawDataset& out) {
 
 std::string fileKindName(FileKind k) {
     switch (k) {
-    case FileKind::Jsonl: return "jsonl";
-    case FileKind::JsonArray: return "json";
-    case FileKind::Csv: return "csv";
+    case FileKind::Jsonl:
+        return "jsonl";
+    case FileKind::JsonArray:
+        return "json";
+    case FileKind::Csv:
+        return "csv";
     }
     return "jsonl";
 }
@@ -142,24 +153,39 @@ std::string fileKindName(FileKind k) {
 RawDataset readDatasetText(std::string_view text, const std::string& name, const std::string& extIn) {
     const std::string ext = lower(extIn);
     if (ext == ".parquet")
-        throw Error(name + ": Parquet files need a reader that Debian does not ship yet, so Hone cannot read them. "
-                           "Convert to JSONL first (e.g. with pandas: read_parquet(...).to_json(out, orient='records', "
-                           "lines=True)) and open the .jsonl file");
+        throw Error(
+            name +
+            ": Parquet files need a reader that Debian does not ship yet, so Hone cannot read them. "
+            "Convert to JSONL first (e.g. with pandas: read_parquet(...).to_json(out, orient='records', "
+            "lines=True)) and open the .jsonl file");
     if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
     const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) throw Error(name + " is empty: a dataset needs at least one example");
+    if (first == std::string_view::npos)
+        throw Error(name + " is empty: a dataset needs at least one example");
     if (text.substr(0, std::min<std::size_t>(text.size(), 4096)).find('\0') != std::string_view::npos)
         throw Error(name + " looks like a binary file, not JSONL, JSON or CSV text");
     RawDataset out;
     out.path = name;
-    if (ext == ".csv" || ext == ".tsv") out.kind = FileKind::Csv;
-    else if (ext == ".jsonl" || ext == ".ndjson") out.kind = FileKind::Jsonl;
-    else if (ext == ".json") out.kind = text[first] == '[' ? FileKind::JsonArray : FileKind::Jsonl;
-    else out.kind = text[first] == '[' ? FileKind::JsonArray : text[first] == '{' ? FileKind::Jsonl : FileKind::Csv;
+    if (ext == ".csv" || ext == ".tsv")
+        out.kind = FileKind::Csv;
+    else if (ext == ".jsonl" || ext == ".ndjson")
+        out.kind = FileKind::Jsonl;
+    else if (ext == ".json")
+        out.kind = text[first] == '[' ? FileKind::JsonArray : FileKind::Jsonl;
+    else
+        out.kind = text[first] == '['   ? FileKind::JsonArray
+                   : text[first] == '{' ? FileKind::Jsonl
+                                        : FileKind::Csv;
     switch (out.kind) {
-    case FileKind::Jsonl: readJsonl(text, out); break;
-    case FileKind::JsonArray: readJsonArray(text, out); break;
-    case FileKind::Csv: readCsv(text, out); break;
+    case FileKind::Jsonl:
+        readJsonl(text, out);
+        break;
+    case FileKind::JsonArray:
+        readJsonArray(text, out);
+        break;
+    case FileKind::Csv:
+        readCsv(text, out);
+        break;
     }
     return out;
 }
@@ -167,7 +193,8 @@ RawDataset readDatasetText(std::string_view text, const std::string& name, const
 RawDataset readDatasetFile(const std::string& path) {
     const auto dot = path.find_last_of('.');
     const auto slash = path.find_last_of('/');
-    std::string ext = dot != std::string::npos && (slash == std::string::npos || dot > slash) ? path.substr(dot) : "";
+    std::string ext =
+        dot != std::string::npos && (slash == std::string::npos || dot > slash) ? path.substr(dot) : "";
     if (lower(ext) == ".parquet") return readDatasetText({}, path, ext);
     MappedFile file(path);
     return readDatasetText(file.view(), path, ext);

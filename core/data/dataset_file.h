@@ -14,13 +14,13 @@ enum class FileKind { Jsonl, JsonArray, Csv };
 std::string fileKindName(FileKind k);
 
 struct Problem {
-    std::size_t line = 0;  // 1-based; 0 when it concerns the whole file
+    std::size_t line = 0; // 1-based; 0 when it concerns the whole file
     std::string reason;
 };
 
 struct Record {
     std::size_t line = 0;
-    Json value;  // a JSON object (CSV rows become {column: text})
+    Json value; // a JSON object (CSV rows become {column: text})
 };
 
 struct RawDataset {
@@ -28,7 +28,7 @@ struct RawDataset {
     FileKind kind = FileKind::Jsonl;
     std::vector<Record> records;
     std::vector<Problem> problems;
-    std::vector<std::string> columns;  // CSV header
+    std::vector<std::string> columns; // CSV header
 };
 
 // Reads `path`; the kind comes from the extension (.jsonl/.ndjson, .json, .csv) or, failing that, from the

@@ -13,14 +13,14 @@ namespace hone::data {
 
 enum class DatasetFormat { Alpaca, ShareGpt, OpenAiMessages, Text, PromptCompletion };
 
-std::string formatName(DatasetFormat f);  // "alpaca", "sharegpt", "messages", "text", "prompt-completion"
+std::string formatName(DatasetFormat f); // "alpaca", "sharegpt", "messages", "text", "prompt-completion"
 // Parses a user's --format value; throws hone::Error listing the accepted names.
 DatasetFormat parseFormatName(const std::string& name);
 
 struct Detection {
-    std::optional<DatasetFormat> format;  // empty when nothing fits
-    double share = 0;                     // fraction of sampled records that fit it
-    std::string explanation;              // what was seen, for the user
+    std::optional<DatasetFormat> format; // empty when nothing fits
+    double share = 0;                    // fraction of sampled records that fit it
+    std::string explanation;             // what was seen, for the user
 };
 
 // Looks at up to the first 200 records.
@@ -37,9 +37,9 @@ struct Example {
 struct Conversion {
     DatasetFormat format = DatasetFormat::OpenAiMessages;
     std::vector<Example> examples;
-    std::vector<Problem> problems;  // the file's own problems plus rows that did not fit the format
+    std::vector<Problem> problems; // the file's own problems plus rows that did not fit the format
     std::size_t kept() const { return examples.size(); }
-    std::size_t skipped = 0;        // records that did not convert (file-level problems are not counted)
+    std::size_t skipped = 0; // records that did not convert (file-level problems are not counted)
 };
 
 Conversion convert(const RawDataset& ds, DatasetFormat format);

@@ -17,7 +17,8 @@ DeviceSpec DeviceSpec::parse(const std::string& text) {
     if (text.rfind("cuda:", 0) == 0 && text.size() > 5) {
         int idx = 0;
         for (char c : text.substr(5)) {
-            if (c < '0' || c > '9' || idx > 1000) throw Error("bad device '" + text + "': expected auto, cpu, cuda or cuda:N");
+            if (c < '0' || c > '9' || idx > 1000)
+                throw Error("bad device '" + text + "': expected auto, cpu, cuda or cuda:N");
             idx = idx * 10 + (c - '0');
         }
         return {DeviceKind::Cuda, idx};
@@ -27,9 +28,12 @@ DeviceSpec DeviceSpec::parse(const std::string& text) {
 
 std::string DeviceSpec::str() const {
     switch (kind) {
-    case DeviceKind::Auto: return "auto";
-    case DeviceKind::Cpu: return "cpu";
-    case DeviceKind::Cuda: return "cuda:" + std::to_string(index);
+    case DeviceKind::Auto:
+        return "auto";
+    case DeviceKind::Cpu:
+        return "cpu";
+    case DeviceKind::Cuda:
+        return "cuda:" + std::to_string(index);
     }
     return "auto";
 }
@@ -43,23 +47,27 @@ DType parseDType(const std::string& text) {
 
 std::string dtypeName(DType d) {
     switch (d) {
-    case DType::F32: return "f32";
-    case DType::BF16: return "bf16";
-    case DType::F16: return "f16";
+    case DType::F32:
+        return "f32";
+    case DType::BF16:
+        return "bf16";
+    case DType::F16:
+        return "f16";
     }
     return "f32";
 }
 
 DeviceSpec resolveDevice(const DeviceSpec& requested) {
     const int gpus = torchGpuCount();
-    if (requested.kind == DeviceKind::Auto) return gpus > 0 ? DeviceSpec{DeviceKind::Cuda, 0} : DeviceSpec{DeviceKind::Cpu, 0};
+    if (requested.kind == DeviceKind::Auto)
+        return gpus > 0 ? DeviceSpec{DeviceKind::Cuda, 0} : DeviceSpec{DeviceKind::Cpu, 0};
     if (requested.kind == DeviceKind::Cuda) {
         if (gpus == 0)
             throw Error("device " + requested.str() + " requested but " + torchGpuUnavailableReason() +
                         "; use --device cpu, or run `hone doctor` for what to fix");
         if (requested.index >= gpus)
-            throw Error("device " + requested.str() + " does not exist: LibTorch sees " + std::to_string(gpus) +
-                        " GPU(s) (cuda:0..cuda:" + std::to_string(gpus - 1) + ")");
+            throw Error("device " + requested.str() + " does not exist: LibTorch sees " +
+                        std::to_string(gpus) + " GPU(s) (cuda:0..cuda:" + std::to_string(gpus - 1) + ")");
     }
     return requested;
 }

@@ -14,7 +14,7 @@ struct DeviceSpec {
     DeviceKind kind = DeviceKind::Auto;
     int index = 0;
 
-    static DeviceSpec parse(const std::string& text);  // throws hone::Error with the accepted forms
+    static DeviceSpec parse(const std::string& text); // throws hone::Error with the accepted forms
     std::string str() const;
     bool operator==(const DeviceSpec&) const = default;
 };
@@ -23,7 +23,7 @@ struct DeviceSpec {
 // there), so CPU compute falls back to F32 for it; see computeDTypeFor().
 enum class DType { F32, BF16, F16 };
 
-DType parseDType(const std::string& text);  // "f32|bf16|f16" (also float32, bfloat16, float16)
+DType parseDType(const std::string& text); // "f32|bf16|f16" (also float32, bfloat16, float16)
 std::string dtypeName(DType d);
 
 // Resolves "auto" to cuda:0 when LibTorch has a GPU, else cpu; checks that an explicit cuda:N exists and

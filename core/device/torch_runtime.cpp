@@ -32,9 +32,11 @@ std::string torchGpuUnavailableReason() {
                "(see the README's GPU section)";
     if (torch::cuda::device_count() == 0)
         return at::hasHIP() || at::globalContext().hasHIP()
-                   ? "LibTorch was built for ROCm but sees no GPU (check /dev/kfd, /dev/dri and the render/video "
+                   ? "LibTorch was built for ROCm but sees no GPU (check /dev/kfd, /dev/dri and the "
+                     "render/video "
                      "groups; `hone doctor` says which)"
-                   : "LibTorch was built with CUDA but sees no GPU (is the NVIDIA driver loaded? does nvidia-smi "
+                   : "LibTorch was built with CUDA but sees no GPU (is the NVIDIA driver loaded? does "
+                     "nvidia-smi "
                      "work?)";
     return {};
 }

@@ -9,15 +9,15 @@
 namespace hone {
 
 struct TorchRuntimeInfo {
-    std::string version;          // e.g. "1.13.0"
-    std::string build;            // "CPU", "CUDA x.y" or "ROCm x.y"
-    bool builtWithCuda = false;   // LibTorch has the CUDA backend (also true for ROCm builds)
-    bool builtWithRocm = false;   // the CUDA backend is HIP underneath
-    int gpuCount = 0;             // GPUs LibTorch can use now
-    int threads = 1;              // intra-op threads currently configured
-    std::string parallelBackend;  // OpenMP / native
-    std::string gpuUnavailableReason;  // empty when gpuCount > 0
-    std::string config;           // at::show_config(), for the System page's details
+    std::string version;              // e.g. "1.13.0"
+    std::string build;                // "CPU", "CUDA x.y" or "ROCm x.y"
+    bool builtWithCuda = false;       // LibTorch has the CUDA backend (also true for ROCm builds)
+    bool builtWithRocm = false;       // the CUDA backend is HIP underneath
+    int gpuCount = 0;                 // GPUs LibTorch can use now
+    int threads = 1;                  // intra-op threads currently configured
+    std::string parallelBackend;      // OpenMP / native
+    std::string gpuUnavailableReason; // empty when gpuCount > 0
+    std::string config;               // at::show_config(), for the System page's details
 };
 
 TorchRuntimeInfo probeTorchRuntime();

@@ -19,13 +19,13 @@ public:
     // Records a new data folder for the next start (effective after restart). Throws hone::Error.
     void setDataFolder(const QString& folder);
 
-    QString defaultDevice() const;  // "auto", "cpu", "cuda:N"
-    void setDefaultDevice(const QString& device);  // validated; throws hone::Error on a bad value
-    QString defaultDtype() const;   // "auto", "f32", "bf16", "f16"
+    QString defaultDevice() const;                // "auto", "cpu", "cuda:N"
+    void setDefaultDevice(const QString& device); // validated; throws hone::Error on a bad value
+    QString defaultDtype() const;                 // "auto", "f32", "bf16", "f16"
     void setDefaultDtype(const QString& dtype);
-    QString language() const;       // "" = follow the system, else "en", "de"
+    QString language() const; // "" = follow the system, else "en", "de"
     void setLanguage(const QString& language);
-    QString theme() const;          // "system", "light", "dark"
+    QString theme() const; // "system", "light", "dark"
     void setTheme(const QString& theme);
 
     QVariant value(const QString& key, const QVariant& fallback = {}) const;

@@ -10,15 +10,21 @@
 
 namespace hone {
 
-SystemService::SystemService(AppPaths paths, QObject* parent) : QObject(parent), paths_(std::move(paths)) {
+SystemService::SystemService(AppPaths paths, QObject* parent)
+    : QObject(parent)
+    , paths_(std::move(paths)) {
     qRegisterMetaType<hone::SystemSnapshot>();
     connect(&watcher_, &QFutureWatcher<SystemSnapshot>::finished, this,
             [this] { Q_EMIT snapshotReady(watcher_.result()); });
 }
 
-SystemService::~SystemService() { watcher_.waitForFinished(); }
+SystemService::~SystemService() {
+    watcher_.waitForFinished();
+}
 
-bool SystemService::busy() const { return watcher_.isRunning(); }
+bool SystemService::busy() const {
+    return watcher_.isRunning();
+}
 
 void SystemService::refresh() {
     if (watcher_.isRunning()) return;

@@ -13,7 +13,7 @@ namespace hone {
 // One report, as `hone doctor --json` prints it (torch_version, devices, blas, checks, ...).
 struct SystemSnapshot {
     QJsonObject report;
-    QString torchConfig;  // LibTorch's build configuration text
+    QString torchConfig; // LibTorch's build configuration text
 };
 
 class SystemService : public QObject {

@@ -19,6 +19,8 @@ const std::vector<Migration>& storeMigrations() {
     return list;
 }
 
-int latestSchemaVersion() { return storeMigrations().back().version; }
+int latestSchemaVersion() {
+    return storeMigrations().back().version;
+}
 
 } // namespace hone

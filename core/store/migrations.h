@@ -8,8 +8,8 @@
 namespace hone {
 
 struct Migration {
-    int version;          // user_version after it ran
-    const char* purpose;  // one line, for logs
+    int version;         // user_version after it ran
+    const char* purpose; // one line, for logs
     QStringList statements;
 };
 

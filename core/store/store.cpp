@@ -17,16 +17,22 @@
 namespace hone {
 
 namespace {
-std::string s(const QString& q) { return q.toStdString(); }
+std::string s(const QString& q) {
+    return q.toStdString();
+}
 
 QSqlQuery run(QSqlDatabase& db, const QString& sql, const QString& file) {
     QSqlQuery q(db);
-    if (!q.exec(sql)) throw Error("database " + s(file) + ": " + s(q.lastError().text()) + " (while running: " + s(sql) + ")");
+    if (!q.exec(sql))
+        throw Error("database " + s(file) + ": " + s(q.lastError().text()) + " (while running: " + s(sql) +
+                    ")");
     return q;
 }
 } // namespace
 
-Store::Store(QString path) : path_(std::move(path)), id_(QUuid::createUuid().toString(QUuid::WithoutBraces)) {}
+Store::Store(QString path)
+    : path_(std::move(path))
+    , id_(QUuid::createUuid().toString(QUuid::WithoutBraces)) {}
 
 Store::~Store() {
     QMutexLocker lock(&mutex_);
@@ -45,27 +51,31 @@ void Store::checkFileBeforeOpen() {
         throw Error("cannot create the data folder " + s(dir.absoluteFilePath()) +
                     ": choose a writable data folder (--home DIR, HONE_HOME or Settings)");
     if (!dir.isWritable())
-        throw Error("the data folder " + s(dir.absoluteFilePath()) +
-                    " is not writable, so " + s(file.fileName()) +
-                    " cannot be opened: fix its permissions (chmod u+w) or choose another data folder (--home DIR)");
+        throw Error(
+            "the data folder " + s(dir.absoluteFilePath()) + " is not writable, so " + s(file.fileName()) +
+            " cannot be opened: fix its permissions (chmod u+w) or choose another data folder (--home DIR)");
     if (!file.exists()) return;
     if (file.isDir()) throw Error(s(path_) + " is a folder, not a database: move it away");
     if (!file.isWritable())
         throw Error(s(path_) + " is read-only: make it writable (chmod u+w \"" + s(path_) +
                     "\") or choose another data folder (--home DIR); Hone will not modify or replace it");
-    if (file.size() == 0) return;  // SQLite treats an empty file as a new database
+    if (file.size() == 0) return; // SQLite treats an empty file as a new database
     QFile f(path_);
-    if (!f.open(QIODevice::ReadOnly))
-        throw Error("cannot read " + s(path_) + ": " + s(f.errorString()));
+    if (!f.open(QIODevice::ReadOnly)) throw Error("cannot read " + s(path_) + ": " + s(f.errorString()));
     const QByteArray header = f.read(16);
     if (header != QByteArray("SQLite format 3\0", 16))
-        throw Error(s(path_) + " is not a SQLite database (corrupt or overwritten). Hone left it untouched: move it "
-                               "aside (e.g. mv \"" + s(path_) + "\" \"" + s(path_) +
-                    ".broken\") to start a new one, or restore a backup");
+        throw Error(s(path_) +
+                    " is not a SQLite database (corrupt or overwritten). Hone left it untouched: move it "
+                    "aside (e.g. mv \"" +
+                    s(path_) + "\" \"" + s(path_) + ".broken\") to start a new one, or restore a backup");
 }
 
-void Store::open() { openUpTo(latestSchemaVersion()); }
-void Store::openAtVersion(int version) { openUpTo(version); }
+void Store::open() {
+    openUpTo(latestSchemaVersion());
+}
+void Store::openAtVersion(int version) {
+    openUpTo(version);
+}
 
 void Store::openUpTo(int target) {
     checkFileBeforeOpen();
@@ -123,7 +133,8 @@ void Store::migrate(int target) {
     QSqlDatabase db = connection();
     for (const Migration& m : storeMigrations()) {
         if (m.version <= schemaVersion() || m.version > target) continue;
-        if (!db.transaction()) throw Error("cannot start a transaction on " + s(path_) + ": " + s(db.lastError().text()));
+        if (!db.transaction())
+            throw Error("cannot start a transaction on " + s(path_) + ": " + s(db.lastError().text()));
         try {
             for (const QString& sql : m.statements) run(db, sql, path_);
             run(db, QStringLiteral("PRAGMA user_version=%1").arg(m.version), path_);
@@ -145,7 +156,8 @@ void Store::exec(const QString& sql, const QVariantList& bind) {
 }
 
 void Store::audit(const QString& actor, const QString& action, const QString& detail) {
-    exec(QStringLiteral("INSERT INTO audit(actor, action, detail) VALUES (?, ?, COALESCE(?, ''))"), {actor, action, detail});
+    exec(QStringLiteral("INSERT INTO audit(actor, action, detail) VALUES (?, ?, COALESCE(?, ''))"),
+         {actor, action, detail});
 }
 
 void Store::setState(const QString& key, const QString& value) {
@@ -168,7 +180,8 @@ QString Store::moveAside(const QString& path) {
     const QString target = path + QStringLiteral(".broken-") + stamp;
     if (!QFile::rename(path, target)) throw Error("cannot move " + s(path) + " aside to " + s(target));
     for (const char* suffix : {"-wal", "-shm"})
-        if (QFile::exists(path + QLatin1String(suffix))) QFile::rename(path + QLatin1String(suffix), target + QLatin1String(suffix));
+        if (QFile::exists(path + QLatin1String(suffix)))
+            QFile::rename(path + QLatin1String(suffix), target + QLatin1String(suffix));
     return target;
 }
 
@@ -180,7 +193,8 @@ Store::Health Store::inspect(const QString& path) {
         h.message = QStringLiteral("%1 does not exist yet; it is created on first use").arg(path);
         return h;
     }
-    const QString name = QStringLiteral("hone-inspect-%1").arg(QUuid::createUuid().toString(QUuid::WithoutBraces));
+    const QString name =
+        QStringLiteral("hone-inspect-%1").arg(QUuid::createUuid().toString(QUuid::WithoutBraces));
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
         db.setDatabaseName(path);
@@ -198,19 +212,30 @@ Store::Health Store::inspect(const QString& path) {
             failWith(QStringLiteral("cannot open %1: %2").arg(path, db.lastError().text()));
         } else {
             QSqlQuery q(db);
-            if (!q.exec(QStringLiteral("PRAGMA quick_check")) || !q.next() || q.value(0).toString() != QLatin1String("ok")) {
-                failWith(QStringLiteral("%1 is damaged (quick_check: %2)").arg(path, q.lastError().isValid() ? q.lastError().text() : q.value(0).toString()));
+            if (!q.exec(QStringLiteral("PRAGMA quick_check")) || !q.next() ||
+                q.value(0).toString() != QLatin1String("ok")) {
+                failWith(
+                    QStringLiteral("%1 is damaged (quick_check: %2)")
+                        .arg(path, q.lastError().isValid() ? q.lastError().text() : q.value(0).toString()));
             } else {
                 QSqlQuery v(db);
                 v.exec(QStringLiteral("PRAGMA user_version"));
                 h.version = v.next() ? v.value(0).toInt() : 0;
                 if (h.version > latestSchemaVersion())
-                    failWith(QStringLiteral("%1 was written by a newer Hone (schema %2, this build knows up to %3): update Hone or use another data folder")
-                                 .arg(path).arg(h.version).arg(latestSchemaVersion()));
+                    failWith(QStringLiteral("%1 was written by a newer Hone (schema %2, this build knows up "
+                                            "to %3): update Hone or use another data folder")
+                                 .arg(path)
+                                 .arg(h.version)
+                                 .arg(latestSchemaVersion()));
                 else if (!file.isWritable())
-                    failWith(QStringLiteral("%1 is read-only: make it writable (chmod u+w) or use another data folder").arg(path));
+                    failWith(QStringLiteral(
+                                 "%1 is read-only: make it writable (chmod u+w) or use another data folder")
+                                 .arg(path));
                 else
-                    h.message = QStringLiteral("%1 is healthy (schema %2 of %3)").arg(path).arg(h.version).arg(latestSchemaVersion());
+                    h.message = QStringLiteral("%1 is healthy (schema %2 of %3)")
+                                    .arg(path)
+                                    .arg(h.version)
+                                    .arg(latestSchemaVersion());
             }
             db.close();
         }

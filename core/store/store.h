@@ -1,5 +1,5 @@
-// hone.db: opening (WAL, foreign keys), migrating by PRAGMA user_version, one connection per thread, and clear
-// refusals for corrupt, read-only or newer-schema files. Never resets a database silently.
+// hone.db: opening (WAL, foreign keys), migrating by PRAGMA user_version, one connection per thread, and
+// clear refusals for corrupt, read-only or newer-schema files. Never resets a database silently.
 #pragma once
 
 #include <QMutex>

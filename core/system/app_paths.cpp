@@ -15,10 +15,14 @@ std::string envOr(const char* name, const std::string& def) {
     const char* v = std::getenv(name);
     return v && *v ? std::string(v) : def;
 }
-std::string userHome() { return envOr("HOME", "/tmp"); }
+std::string userHome() {
+    return envOr("HOME", "/tmp");
+}
 } // namespace
 
-std::string locationFile() { return envOr("XDG_CONFIG_HOME", userHome() + "/.config") + "/hone/location"; }
+std::string locationFile() {
+    return envOr("XDG_CONFIG_HOME", userHome() + "/.config") + "/hone/location";
+}
 
 AppPaths resolveAppPaths() {
     AppPaths p;

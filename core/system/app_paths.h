@@ -7,10 +7,10 @@
 namespace hone {
 
 struct AppPaths {
-    std::string home;          // the data folder
-    std::string database;      // <home>/hone.db
-    std::string settingsFile;  // <home>/settings.ini
-    std::string source;        // how home was chosen: "HONE_HOME", "settings", "default"
+    std::string home;         // the data folder
+    std::string database;     // <home>/hone.db
+    std::string settingsFile; // <home>/settings.ini
+    std::string source;       // how home was chosen: "HONE_HOME", "settings", "default"
 };
 
 AppPaths resolveAppPaths();

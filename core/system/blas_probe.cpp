@@ -7,19 +7,29 @@
 namespace hone {
 
 namespace {
-bool contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, const char* part) {
+    return s.find(part) != std::string::npos;
+}
 
 BlasInfo classify(const std::string& path) {
     BlasInfo b;
     b.path = path;
-    if (contains(path, "openblas-openmp")) b = {BlasKind::OpenBlasOpenMp, "OpenBLAS (OpenMP)", path, {}};
-    else if (contains(path, "openblas-pthread")) b = {BlasKind::OpenBlasPthread, "OpenBLAS (pthreads)", path, {}};
-    else if (contains(path, "openblas-serial")) b = {BlasKind::OpenBlasSerial, "OpenBLAS (serial)", path, {}};
-    else if (contains(path, "mkl")) b = {BlasKind::Mkl, "Intel MKL", path, {}};
-    else if (contains(path, "blis")) b = {BlasKind::Blis, "BLIS", path, {}};
-    else if (contains(path, "openblas")) b = {BlasKind::OpenBlasPthread, "OpenBLAS", path, {}};
-    else if (contains(path, "/blas/libblas")) b = {BlasKind::Reference, "reference BLAS (netlib)", path, {}};
-    else b = {BlasKind::Other, "BLAS at " + path, path, {}};
+    if (contains(path, "openblas-openmp"))
+        b = {BlasKind::OpenBlasOpenMp, "OpenBLAS (OpenMP)", path, {}};
+    else if (contains(path, "openblas-pthread"))
+        b = {BlasKind::OpenBlasPthread, "OpenBLAS (pthreads)", path, {}};
+    else if (contains(path, "openblas-serial"))
+        b = {BlasKind::OpenBlasSerial, "OpenBLAS (serial)", path, {}};
+    else if (contains(path, "mkl"))
+        b = {BlasKind::Mkl, "Intel MKL", path, {}};
+    else if (contains(path, "blis"))
+        b = {BlasKind::Blis, "BLIS", path, {}};
+    else if (contains(path, "openblas"))
+        b = {BlasKind::OpenBlasPthread, "OpenBLAS", path, {}};
+    else if (contains(path, "/blas/libblas"))
+        b = {BlasKind::Reference, "reference BLAS (netlib)", path, {}};
+    else
+        b = {BlasKind::Other, "BLAS at " + path, path, {}};
     return b;
 }
 } // namespace
@@ -35,7 +45,8 @@ BlasInfo probeBlas(const SystemRoot& root) {
         if (slash == std::string::npos) continue;
         std::string path = line.substr(slash);
         auto file = path.substr(path.rfind('/') + 1);
-        if (file.rfind("libblas.so", 0) == 0 || file.rfind("libmkl_rt", 0) == 0 || file.rfind("libblis", 0) == 0) {
+        if (file.rfind("libblas.so", 0) == 0 || file.rfind("libmkl_rt", 0) == 0 ||
+            file.rfind("libblis", 0) == 0) {
             found = classify(path);
             break;
         }
@@ -44,7 +55,8 @@ BlasInfo probeBlas(const SystemRoot& root) {
     if (root.isReal() && (found.kind == BlasKind::OpenBlasOpenMp || found.kind == BlasKind::OpenBlasPthread ||
                           found.kind == BlasKind::OpenBlasSerial)) {
         using ConfigFn = char* (*)();
-        if (auto fn = reinterpret_cast<ConfigFn>(::dlsym(RTLD_DEFAULT, "openblas_get_config"))) found.config = fn();
+        if (auto fn = reinterpret_cast<ConfigFn>(::dlsym(RTLD_DEFAULT, "openblas_get_config")))
+            found.config = fn();
     }
     return found;
 }

@@ -1,5 +1,5 @@
-// Which BLAS the process actually loaded (LibTorch links the libblas.so.3 alternative): the difference between
-// ~6 and ~150 GFLOP/s on a CPU here. Reads the process's memory map.
+// Which BLAS the process actually loaded (LibTorch links the libblas.so.3 alternative): the difference
+// between ~6 and ~150 GFLOP/s on a CPU here. Reads the process's memory map.
 #pragma once
 
 #include "system/system_root.h"
@@ -12,9 +12,9 @@ enum class BlasKind { None, Reference, OpenBlasOpenMp, OpenBlasPthread, OpenBlas
 
 struct BlasInfo {
     BlasKind kind = BlasKind::None;
-    std::string name;    // e.g. "OpenBLAS (OpenMP)"
-    std::string path;    // the mapped libblas file
-    std::string config;  // openblas_get_config() when available
+    std::string name;   // e.g. "OpenBLAS (OpenMP)"
+    std::string path;   // the mapped libblas file
+    std::string config; // openblas_get_config() when available
 };
 
 // Reads <root>/proc/self/maps (a fake tree may hold a maps file there).

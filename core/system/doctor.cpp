@@ -11,7 +11,9 @@ namespace hone {
 namespace {
 constexpr std::uint64_t GiB = 1024ull * 1024 * 1024;
 
-bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool has(const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 std::string join(const std::vector<std::string>& v, const std::string& sep) {
     std::string out;
@@ -40,45 +42,53 @@ DoctorCheck fail(std::string name, Severity sev, bool blocks, std::string messag
 void checkGpu(const DoctorInput& in, std::vector<DoctorCheck>& out) {
     const bool hardware = !in.gpus.gpus.empty() || in.gpus.kfdPresent || !in.gpus.nvidiaKernelDriver.empty();
     if (in.torch.gpuCount > 0) {
-        out.push_back(ok("gpu", "LibTorch (" + in.torch.build + ") sees " + std::to_string(in.torch.gpuCount) +
+        out.push_back(ok("gpu", "LibTorch (" + in.torch.build + ") sees " +
+                                    std::to_string(in.torch.gpuCount) +
                                     " GPU(s); training and chat run on cuda:0 by default"));
         return;
     }
     if (!hardware) {
-        out.push_back(fail("gpu", Severity::Warning, false,
-                           "no GPU found: no AMD (/dev/kfd, KFD topology) or NVIDIA (/proc/driver/nvidia) device on "
-                           "this machine, and " + in.torch.gpuUnavailableReason,
-                           "Hone trains and chats on the CPU (slower). With a GPU, install its driver and build Hone "
-                           "against the matching LibTorch (README, GPU section)."));
+        out.push_back(
+            fail("gpu", Severity::Warning, false,
+                 "no GPU found: no AMD (/dev/kfd, KFD topology) or NVIDIA (/proc/driver/nvidia) device on "
+                 "this machine, and " +
+                     in.torch.gpuUnavailableReason,
+                 "Hone trains and chats on the CPU (slower). With a GPU, install its driver and build Hone "
+                 "against the matching LibTorch (README, GPU section)."));
         return;
     }
     std::string what = in.gpus.gpus.empty() ? std::string("a GPU driver") : in.gpus.gpus.front().name;
-    out.push_back(fail("gpu", Severity::Error, true,
-                       "this machine has " + what + " but LibTorch cannot use it: " + in.torch.gpuUnavailableReason +
-                           " — training would silently fall back to the CPU",
-                       in.torch.builtWithCuda ? "fix the device access problems listed below, then rerun `hone doctor`"
-                                              : "build Hone against a CUDA (NVIDIA) or ROCm (AMD) LibTorch: see the "
-                                                "README's GPU section, or pass --device cpu to train on the CPU"));
+    out.push_back(
+        fail("gpu", Severity::Error, true,
+             "this machine has " + what + " but LibTorch cannot use it: " + in.torch.gpuUnavailableReason +
+                 " — training would silently fall back to the CPU",
+             in.torch.builtWithCuda ? "fix the device access problems listed below, then rerun `hone doctor`"
+                                    : "build Hone against a CUDA (NVIDIA) or ROCm (AMD) LibTorch: see the "
+                                      "README's GPU section, or pass --device cpu to train on the CPU"));
 }
 
 void checkAmd(const DoctorInput& in, std::vector<DoctorCheck>& out) {
     const auto& g = in.gpus;
     if (!g.hasAmd() && !g.kfdPresent) return;
     if (!g.kfdPresent)
-        out.push_back(fail("amd_kfd", Severity::Error, true, "/dev/kfd is missing: the amdgpu kernel driver's compute "
-                                                            "interface (KFD) is not loaded",
-                           "install/load the amdgpu driver (e.g. `sudo modprobe amdgpu`; on some kernels install "
-                           "amdgpu-dkms) and reboot"));
+        out.push_back(
+            fail("amd_kfd", Severity::Error, true,
+                 "/dev/kfd is missing: the amdgpu kernel driver's compute "
+                 "interface (KFD) is not loaded",
+                 "install/load the amdgpu driver (e.g. `sudo modprobe amdgpu`; on some kernels install "
+                 "amdgpu-dkms) and reboot"));
     else if (!g.kfdAccessible)
-        out.push_back(fail("amd_kfd", Severity::Error, true, "/dev/kfd exists but this user cannot open it for read/write",
-                           "add yourself to the render group: `sudo usermod -aG render,video $USER`, then log out and in"));
+        out.push_back(fail(
+            "amd_kfd", Severity::Error, true, "/dev/kfd exists but this user cannot open it for read/write",
+            "add yourself to the render group: `sudo usermod -aG render,video $USER`, then log out and in"));
     else
         out.push_back(ok("amd_kfd", "/dev/kfd present and accessible"));
 
     if (g.renderNodes.empty())
-        out.push_back(fail("amd_render_nodes", Severity::Error, true, "no /dev/dri/renderD* nodes found",
-                           "check that the amdgpu driver is loaded (`lsmod | grep amdgpu`) and that /dev/dri is "
-                           "visible (containers: pass --device /dev/dri)"));
+        out.push_back(
+            fail("amd_render_nodes", Severity::Error, true, "no /dev/dri/renderD* nodes found",
+                 "check that the amdgpu driver is loaded (`lsmod | grep amdgpu`) and that /dev/dri is "
+                 "visible (containers: pass --device /dev/dri)"));
     else if (!g.renderNodesInaccessible.empty())
         out.push_back(fail("amd_render_nodes", Severity::Error, true,
                            "cannot open " + join(g.renderNodesInaccessible, ", ") + " for read/write",
@@ -104,24 +114,29 @@ void checkAmd(const DoctorInput& in, std::vector<DoctorCheck>& out) {
         bool inTorch = in.torch.gpuArchList.empty() || has(in.torch.gpuArchList, gpu.gfxTarget);
         std::string name = "amd_gfx_target";
         if (supported && inTorch) {
-            out.push_back(ok(name, gpu.name + " is " + gpu.gfxTarget + ", a ROCm-supported target" +
-                                       (in.torch.gpuArchList.empty() ? "" : " that this LibTorch has kernels for")));
+            out.push_back(
+                ok(name, gpu.name + " is " + gpu.gfxTarget + ", a ROCm-supported target" +
+                             (in.torch.gpuArchList.empty() ? "" : " that this LibTorch has kernels for")));
         } else if (!in.hsaOverride.empty()) {
-            out.push_back(ok(name, gpu.name + " is " + gpu.gfxTarget + "; HSA_OVERRIDE_GFX_VERSION=" + in.hsaOverride +
-                                       " is set, so ROCm treats it as a supported target"));
+            out.push_back(ok(name, gpu.name + " is " + gpu.gfxTarget + "; HSA_OVERRIDE_GFX_VERSION=" +
+                                       in.hsaOverride + " is set, so ROCm treats it as a supported target"));
         } else if (!override.empty()) {
-            out.push_back(fail(name, Severity::Error, true,
-                               gpu.name + " is " + gpu.gfxTarget +
-                                   ", which ROCm/LibTorch ship no kernels for; the nearest supported target works",
-                               "export HSA_OVERRIDE_GFX_VERSION=" + override + " before starting Hone"));
+            out.push_back(
+                fail(name, Severity::Error, true,
+                     gpu.name + " is " + gpu.gfxTarget +
+                         ", which ROCm/LibTorch ship no kernels for; the nearest supported target works",
+                     "export HSA_OVERRIDE_GFX_VERSION=" + override + " before starting Hone"));
         } else {
-            out.push_back(fail(name, Severity::Error, true,
-                               gpu.name + " is " + gpu.gfxTarget + ", which this LibTorch has no kernels for" +
-                                   (in.torch.gpuArchList.empty() ? "" : " (it has: " + join(in.torch.gpuArchList, " ") + ")"),
-                               "use a LibTorch/ROCm build that includes " + gpu.gfxTarget + ", or --device cpu"));
+            out.push_back(fail(
+                name, Severity::Error, true,
+                gpu.name + " is " + gpu.gfxTarget + ", which this LibTorch has no kernels for" +
+                    (in.torch.gpuArchList.empty() ? ""
+                                                  : " (it has: " + join(in.torch.gpuArchList, " ") + ")"),
+                "use a LibTorch/ROCm build that includes " + gpu.gfxTarget + ", or --device cpu"));
         }
     }
-    if (!g.rocmVersion.empty()) out.push_back(ok("rocm_version", "ROCm " + g.rocmVersion + " installed in /opt/rocm"));
+    if (!g.rocmVersion.empty())
+        out.push_back(ok("rocm_version", "ROCm " + g.rocmVersion + " installed in /opt/rocm"));
 }
 
 // "12.4" -> 12040, as cuDriverGetVersion reports.
@@ -135,7 +150,8 @@ int cudaVersionNumber(const std::string& build) {
 void checkNvidia(const DoctorInput& in, std::vector<DoctorCheck>& out) {
     if (!in.gpus.hasNvidia()) return;
     const int driver = in.gpus.cudaDriverApiVersion;
-    std::string driverText = driver ? std::to_string(driver / 1000) + "." + std::to_string((driver % 1000) / 10) : "unknown";
+    std::string driverText =
+        driver ? std::to_string(driver / 1000) + "." + std::to_string((driver % 1000) / 10) : "unknown";
     if (!in.torch.builtWithCuda || in.torch.builtWithRocm) {
         out.push_back(fail("cuda_driver", Severity::Error, true,
                            "NVIDIA driver " + in.gpus.nvidiaKernelDriver + " (CUDA " + driverText +
@@ -147,11 +163,12 @@ void checkNvidia(const DoctorInput& in, std::vector<DoctorCheck>& out) {
     int runtime = cudaVersionNumber(in.torch.build);
     if (driver && runtime && driver < runtime)
         out.push_back(fail("cuda_driver", Severity::Error, true,
-                           "the NVIDIA driver supports CUDA " + driverText + " but LibTorch was built for " + in.torch.build,
+                           "the NVIDIA driver supports CUDA " + driverText + " but LibTorch was built for " +
+                               in.torch.build,
                            "update the NVIDIA driver, or use a LibTorch built for CUDA <= " + driverText));
     else
-        out.push_back(ok("cuda_driver", "NVIDIA driver " + in.gpus.nvidiaKernelDriver + " supports CUDA " + driverText +
-                                            "; LibTorch uses " + in.torch.build));
+        out.push_back(ok("cuda_driver", "NVIDIA driver " + in.gpus.nvidiaKernelDriver + " supports CUDA " +
+                                            driverText + "; LibTorch uses " + in.torch.build));
 }
 
 void checkBlas(const DoctorInput& in, std::vector<DoctorCheck>& out) {
@@ -174,7 +191,8 @@ void checkBlas(const DoctorInput& in, std::vector<DoctorCheck>& out) {
     case BlasKind::OpenBlasPthread:
     case BlasKind::OpenBlasSerial:
         out.push_back(fail("blas", Severity::Warning, false,
-                           in.blas.name + " is loaded; its threads compete with LibTorch's OpenMP threads", fixOpenMp));
+                           in.blas.name + " is loaded; its threads compete with LibTorch's OpenMP threads",
+                           fixOpenMp));
         break;
     case BlasKind::Other:
         out.push_back(ok("blas", in.blas.name));
@@ -189,38 +207,45 @@ void checkBlas(const DoctorInput& in, std::vector<DoctorCheck>& out) {
 void checkResources(const DoctorInput& in, std::vector<DoctorCheck>& out) {
     const auto avail = in.host.memAvailableBytes;
     if (avail == 0)
-        out.push_back(fail("memory", Severity::Warning, false, "could not read available memory (/proc/meminfo)", ""));
+        out.push_back(
+            fail("memory", Severity::Warning, false, "could not read available memory (/proc/meminfo)", ""));
     else if (avail < 2 * GiB)
         out.push_back(fail("memory", Severity::Warning, false,
-                           formatBytes(avail) + " of RAM available (of " + formatBytes(in.host.memTotalBytes) +
-                               "); even small models need a few GiB",
+                           formatBytes(avail) + " of RAM available (of " +
+                               formatBytes(in.host.memTotalBytes) + "); even small models need a few GiB",
                            "close other programs, or train with a smaller batch / sequence length"));
     else
-        out.push_back(ok("memory", formatBytes(avail) + " of " + formatBytes(in.host.memTotalBytes) + " RAM available"));
+        out.push_back(ok("memory", formatBytes(avail) + " of " + formatBytes(in.host.memTotalBytes) +
+                                       " RAM available"));
 
     namespace fs = std::filesystem;
     std::error_code ec;
     fs::path folder = in.dataFolder;
     const bool writable = in.dataFolderWritable;
     if (fs::exists(folder, ec) && !fs::is_directory(folder, ec))
-        out.push_back(fail("data_folder", Severity::Error, true, in.dataFolder + " exists but is not a folder",
+        out.push_back(fail("data_folder", Severity::Error, true,
+                           in.dataFolder + " exists but is not a folder",
                            "move that file away, or choose another data folder (--home DIR or HONE_HOME)"));
     else if (!writable)
-        out.push_back(fail("data_folder", Severity::Error, true, "cannot write to the data folder " + in.dataFolder,
-                           "fix its permissions (chmod u+w), or choose another data folder with --home DIR or HONE_HOME"));
+        out.push_back(fail(
+            "data_folder", Severity::Error, true, "cannot write to the data folder " + in.dataFolder,
+            "fix its permissions (chmod u+w), or choose another data folder with --home DIR or HONE_HOME"));
     else
         out.push_back(ok("data_folder", in.dataFolder + " is writable"));
 
     if (!in.disk.known)
-        out.push_back(fail("disk", Severity::Warning, false, "could not read free space for " + in.dataFolder, ""));
+        out.push_back(
+            fail("disk", Severity::Warning, false, "could not read free space for " + in.dataFolder, ""));
     else if (in.disk.freeBytes < 1 * GiB)
-        out.push_back(fail("disk", Severity::Error, true,
-                           "only " + formatBytes(in.disk.freeBytes) + " free where the data folder lives (" +
-                               in.dataFolder + "): checkpoints and exports will not fit",
-                           "free some space, or move the data folder to a bigger disk (Settings, or --home DIR)"));
+        out.push_back(
+            fail("disk", Severity::Error, true,
+                 "only " + formatBytes(in.disk.freeBytes) + " free where the data folder lives (" +
+                     in.dataFolder + "): checkpoints and exports will not fit",
+                 "free some space, or move the data folder to a bigger disk (Settings, or --home DIR)"));
     else if (in.disk.freeBytes < 10 * GiB)
         out.push_back(fail("disk", Severity::Warning, false,
-                           formatBytes(in.disk.freeBytes) + " free for the data folder; a 7B model export needs ~15 GiB",
+                           formatBytes(in.disk.freeBytes) +
+                               " free for the data folder; a 7B model export needs ~15 GiB",
                            "free some space, or move the data folder to a bigger disk"));
     else
         out.push_back(ok("disk", formatBytes(in.disk.freeBytes) + " free for the data folder"));
@@ -229,15 +254,17 @@ void checkResources(const DoctorInput& in, std::vector<DoctorCheck>& out) {
         if (*in.databaseOk)
             out.push_back(ok("database", in.databaseMessage));
         else
-            out.push_back(fail("database", Severity::Error, true, in.databaseMessage,
-                               "see the message: move the file aside or restore a backup; Hone never resets it"));
+            out.push_back(
+                fail("database", Severity::Error, true, in.databaseMessage,
+                     "see the message: move the file aside or restore a backup; Hone never resets it"));
     }
 }
 
 } // namespace
 
 bool DoctorReport::blocksTraining() const {
-    return std::any_of(checks.begin(), checks.end(), [](const DoctorCheck& c) { return !c.ok && c.blocksTraining; });
+    return std::any_of(checks.begin(), checks.end(),
+                       [](const DoctorCheck& c) { return !c.ok && c.blocksTraining; });
 }
 
 std::string hsaOverrideFor(const std::string& gfx, bool* supported) {
@@ -266,7 +293,8 @@ std::string formatBytes(std::uint64_t bytes) {
     return buf;
 }
 
-DoctorInput gatherDoctorInput(const SystemRoot& root, const TorchFacts& torch, const std::string& dataFolder) {
+DoctorInput gatherDoctorInput(const SystemRoot& root, const TorchFacts& torch,
+                              const std::string& dataFolder) {
     DoctorInput in;
     in.host = probeHost(root);
     in.gpus = probeGpus(root);
@@ -277,7 +305,7 @@ DoctorInput gatherDoctorInput(const SystemRoot& root, const TorchFacts& torch, c
     {
         namespace fs = std::filesystem;
         std::error_code ec;
-        fs::path probe = dataFolder;  // the folder, or the nearest parent it would be created in
+        fs::path probe = dataFolder; // the folder, or the nearest parent it would be created in
         while (!probe.empty() && !fs::exists(probe, ec)) probe = probe.parent_path();
         in.dataFolderWritable = !probe.empty() && root.identity().mayReadWrite(probe.string(), true);
     }
@@ -290,7 +318,8 @@ DoctorInput gatherDoctorInput(const SystemRoot& root, const TorchFacts& torch, c
 DoctorReport runDoctor(const DoctorInput& in) {
     DoctorReport r;
     r.checks.push_back(ok("libtorch", "LibTorch " + in.torch.version + " (" + in.torch.build + " build), " +
-                                          std::to_string(in.torch.threads) + " thread(s), " + in.torch.parallelBackend));
+                                          std::to_string(in.torch.threads) + " thread(s), " +
+                                          in.torch.parallelBackend));
     checkGpu(in, r.checks);
     checkAmd(in, r.checks);
     checkNvidia(in, r.checks);

@@ -15,14 +15,14 @@ namespace hone {
 // What the linked LibTorch reported (filled by the engine; see device/torch_runtime.h).
 struct TorchFacts {
     std::string version;
-    std::string build;  // "CPU", "CUDA 12.1", "ROCm 6.0"
+    std::string build; // "CPU", "CUDA 12.1", "ROCm 6.0"
     bool builtWithCuda = false;
     bool builtWithRocm = false;
     int gpuCount = 0;
     std::string gpuUnavailableReason;
     int threads = 1;
     std::string parallelBackend;
-    std::vector<std::string> gpuArchList;  // archs LibTorch has kernels for; empty when unknown
+    std::vector<std::string> gpuArchList; // archs LibTorch has kernels for; empty when unknown
 };
 
 struct DoctorInput {
@@ -31,11 +31,11 @@ struct DoctorInput {
     BlasInfo blas;
     TorchFacts torch;
     std::string dataFolder;
-    bool dataFolderWritable = false;  // creatable or writable by the identity
+    bool dataFolderWritable = false; // creatable or writable by the identity
     DiskSpace disk;
     std::string userName;
     std::vector<std::string> groups;
-    std::string hsaOverride;  // HSA_OVERRIDE_GFX_VERSION, if set
+    std::string hsaOverride; // HSA_OVERRIDE_GFX_VERSION, if set
     // Filled by callers that can open the store (Qt builds); unset means "not checked".
     std::optional<bool> databaseOk;
     std::string databasePath;
@@ -47,10 +47,10 @@ enum class Severity { Info, Warning, Error };
 struct DoctorCheck {
     std::string name;
     bool ok = true;
-    Severity severity = Severity::Info;  // how bad it is when !ok
-    bool blocksTraining = false;         // a failed check that stops training (non-zero exit)
+    Severity severity = Severity::Info; // how bad it is when !ok
+    bool blocksTraining = false;        // a failed check that stops training (non-zero exit)
     std::string message;
-    std::string fix;  // empty when ok
+    std::string fix; // empty when ok
 };
 
 struct DoctorReport {

@@ -5,9 +5,12 @@ namespace hone {
 
 std::string severityName(Severity s) {
     switch (s) {
-    case Severity::Info: return "info";
-    case Severity::Warning: return "warning";
-    case Severity::Error: return "error";
+    case Severity::Info:
+        return "info";
+    case Severity::Warning:
+        return "warning";
+    case Severity::Error:
+        return "error";
     }
     return "info";
 }
@@ -34,7 +37,8 @@ Json doctorToJson(const DoctorInput& in, const DoctorReport& report) {
                   {"usable", index < in.torch.gpuCount}};
         if (!g.gfxTarget.empty()) d["gfx_target"] = g.gfxTarget;
         if (index < in.torch.gpuCount) d["torch_device"] = "cuda:" + std::to_string(index);
-        if (g.vendor == "NVIDIA" && !in.gpus.nvidiaKernelDriver.empty()) d["driver"] = in.gpus.nvidiaKernelDriver;
+        if (g.vendor == "NVIDIA" && !in.gpus.nvidiaKernelDriver.empty())
+            d["driver"] = in.gpus.nvidiaKernelDriver;
         if (g.vendor == "AMD" && !in.gpus.rocmVersion.empty()) d["rocm"] = in.gpus.rocmVersion;
         devices.push_back(d);
         ++index;
@@ -59,8 +63,8 @@ Json doctorToJson(const DoctorInput& in, const DoctorReport& report) {
 
 std::string doctorToText(const DoctorInput& in, const DoctorReport& report) {
     std::string out;
-    out += "LibTorch " + in.torch.version + " (" + in.torch.build + "), BLAS: " +
-           (in.blas.name.empty() ? std::string("none") : in.blas.name) + "\n";
+    out += "LibTorch " + in.torch.version + " (" + in.torch.build +
+           "), BLAS: " + (in.blas.name.empty() ? std::string("none") : in.blas.name) + "\n";
     out += "CPU: " + in.host.cpuModel + ", " + std::to_string(in.host.physicalCores) + " cores / " +
            std::to_string(in.host.logicalCpus) + " threads, " + formatBytes(in.host.memTotalBytes) + " RAM\n";
     for (const auto& g : in.gpus.gpus)

@@ -54,7 +54,7 @@ void probeAmd(const SystemRoot& root, GpuProbe& p) {
         auto props = root.readFile(topo + "/" + id + "/properties");
         if (!props) continue;
         unsigned long long gfx = propertyValue(*props, "gfx_target_version");
-        if (gfx == 0) continue;  // a CPU node
+        if (gfx == 0) continue; // a CPU node
         GpuDevice g;
         g.vendor = "AMD";
         g.gfxTarget = gfxTargetName(static_cast<unsigned long>(gfx));
@@ -114,7 +114,8 @@ void probeNvidia(const SystemRoot& root, GpuProbe& p) {
         std::istringstream in(v->substr(0, v->find('\n')));
         std::string word;
         while (in >> word)
-            if (!word.empty() && std::isdigit(static_cast<unsigned char>(word[0])) && word.find('.') != std::string::npos) {
+            if (!word.empty() && std::isdigit(static_cast<unsigned char>(word[0])) &&
+                word.find('.') != std::string::npos) {
                 p.nvidiaKernelDriver = word;
                 break;
             }

@@ -11,11 +11,11 @@
 namespace hone {
 
 struct GpuDevice {
-    std::string vendor;  // "AMD" or "NVIDIA"
+    std::string vendor; // "AMD" or "NVIDIA"
     std::string name;
-    std::string gfxTarget;  // AMD only, e.g. "gfx1100"
+    std::string gfxTarget; // AMD only, e.g. "gfx1100"
     std::uint64_t memoryBytes = 0;
-    std::string renderNode;  // AMD only, e.g. "/dev/dri/renderD128"
+    std::string renderNode; // AMD only, e.g. "/dev/dri/renderD128"
 };
 
 struct GpuProbe {
@@ -23,12 +23,12 @@ struct GpuProbe {
     // AMD / ROCm
     bool kfdPresent = false;
     bool kfdAccessible = false;
-    std::vector<std::string> renderNodes;              // /dev/dri/renderD* present
-    std::vector<std::string> renderNodesInaccessible;  // of those, not read+writable by this user
-    std::string rocmVersion;                           // /opt/rocm/.info/version, if installed
+    std::vector<std::string> renderNodes;             // /dev/dri/renderD* present
+    std::vector<std::string> renderNodesInaccessible; // of those, not read+writable by this user
+    std::string rocmVersion;                          // /opt/rocm/.info/version, if installed
     // NVIDIA / CUDA
-    std::string nvidiaKernelDriver;  // from /proc/driver/nvidia/version, e.g. "535.104.05"
-    int cudaDriverApiVersion = 0;    // cuDriverGetVersion(), e.g. 12040 for 12.4; 0 when unknown
+    std::string nvidiaKernelDriver; // from /proc/driver/nvidia/version, e.g. "535.104.05"
+    int cudaDriverApiVersion = 0;   // cuDriverGetVersion(), e.g. 12040 for 12.4; 0 when unknown
 
     bool hasAmd() const;
     bool hasNvidia() const;

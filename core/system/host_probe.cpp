@@ -21,14 +21,19 @@ HostInfo probeHost(const SystemRoot& root) {
             auto colon = line.find(':');
             if (colon == std::string::npos) continue;
             std::string key = trimmed(line.substr(0, colon)), value = trimmed(line.substr(colon + 1));
-            if (key == "processor") ++h.logicalCpus;
-            else if (key == "model name" && h.cpuModel.empty()) h.cpuModel = value;
-            else if (key == "physical id") physId = value;
-            else if (key == "core id") cores.insert(physId + ":" + value);
+            if (key == "processor")
+                ++h.logicalCpus;
+            else if (key == "model name" && h.cpuModel.empty())
+                h.cpuModel = value;
+            else if (key == "physical id")
+                physId = value;
+            else if (key == "core id")
+                cores.insert(physId + ":" + value);
         }
         h.physicalCores = cores.empty() ? h.logicalCpus : static_cast<int>(cores.size());
     }
-    if (h.logicalCpus == 0 && root.isReal()) h.logicalCpus = static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
+    if (h.logicalCpus == 0 && root.isReal())
+        h.logicalCpus = static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
     if (h.physicalCores == 0) h.physicalCores = h.logicalCpus;
     if (h.cpuModel.empty()) h.cpuModel = "unknown CPU";
     if (auto meminfo = root.readFile("/proc/meminfo")) {
@@ -38,8 +43,10 @@ HostInfo probeHost(const SystemRoot& root) {
         std::string unit;
         while (in >> key >> kb) {
             std::getline(in, unit);
-            if (key == "MemTotal:") h.memTotalBytes = kb * 1024;
-            else if (key == "MemAvailable:") h.memAvailableBytes = kb * 1024;
+            if (key == "MemTotal:")
+                h.memTotalBytes = kb * 1024;
+            else if (key == "MemAvailable:")
+                h.memAvailableBytes = kb * 1024;
         }
     }
     return h;

@@ -11,8 +11,8 @@ namespace hone {
 
 struct HostInfo {
     std::string cpuModel;
-    int logicalCpus = 0;    // hardware threads online
-    int physicalCores = 0;  // distinct (package, core) pairs; equals logicalCpus when unknown
+    int logicalCpus = 0;   // hardware threads online
+    int physicalCores = 0; // distinct (package, core) pairs; equals logicalCpus when unknown
     std::uint64_t memTotalBytes = 0;
     std::uint64_t memAvailableBytes = 0;
 };
@@ -21,7 +21,7 @@ HostInfo probeHost(const SystemRoot& root);
 
 struct DiskSpace {
     bool known = false;
-    std::uint64_t freeBytes = 0;   // available to an unprivileged user
+    std::uint64_t freeBytes = 0; // available to an unprivileged user
     std::uint64_t totalBytes = 0;
 };
 

@@ -25,20 +25,26 @@ bool Identity::mayReadWrite(const std::string& path, bool folder) const {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return false;
     if (uid == 0) return true;
-    const unsigned want = folder ? 03 : 06;  // folders: write+search, files: read+write
+    const unsigned want = folder ? 03 : 06; // folders: write+search, files: read+write
     unsigned bits = st.st_mode & 07;
-    if (st.st_uid == uid) bits = (st.st_mode >> 6) & 07;
-    else if (std::find(gids.begin(), gids.end(), st.st_gid) != gids.end()) bits = (st.st_mode >> 3) & 07;
+    if (st.st_uid == uid)
+        bits = (st.st_mode >> 6) & 07;
+    else if (std::find(gids.begin(), gids.end(), st.st_gid) != gids.end())
+        bits = (st.st_mode >> 3) & 07;
     return (bits & want) == want;
 }
 
-SystemRoot::SystemRoot(std::string root, Identity who) : root_(std::move(root)), who_(std::move(who)) {
+SystemRoot::SystemRoot(std::string root, Identity who)
+    : root_(std::move(root))
+    , who_(std::move(who)) {
     while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
     real_ = root_.empty() || root_ == "/";
     if (real_) root_.clear();
 }
 
-std::string SystemRoot::path(const std::string& absolute) const { return root_ + absolute; }
+std::string SystemRoot::path(const std::string& absolute) const {
+    return root_ + absolute;
+}
 
 std::optional<std::string> SystemRoot::readFile(const std::string& absolute, std::size_t maxBytes) const {
     std::ifstream in(path(absolute), std::ios::binary);

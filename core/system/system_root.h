@@ -12,7 +12,7 @@ namespace hone {
 // access checks behave as for an ordinary user even when the suite runs as root.
 struct Identity {
     unsigned uid = 0;
-    std::vector<unsigned> gids;  // primary and supplementary groups
+    std::vector<unsigned> gids; // primary and supplementary groups
     static Identity current();
     // read+write (or write+search for folders, when `folder`) permission on `path` by mode bits and ownership
     bool mayReadWrite(const std::string& path, bool folder = false) const;
@@ -23,7 +23,7 @@ public:
     explicit SystemRoot(std::string root = "/", Identity who = Identity::current());
     const Identity& identity() const { return who_; }
     bool isReal() const { return real_; }
-    std::string path(const std::string& absolute) const;  // "/sys/x" -> "<root>/sys/x"
+    std::string path(const std::string& absolute) const; // "/sys/x" -> "<root>/sys/x"
 
     std::optional<std::string> readFile(const std::string& absolute, std::size_t maxBytes = 1 << 20) const;
     bool exists(const std::string& absolute) const;

@@ -6,11 +6,17 @@
 
 namespace hone::test {
 
-QString fixturesDir() { return QDir::cleanPath(qEnvironmentVariable("HONE_FIXTURES_DIR")); }
+QString fixturesDir() {
+    return QDir::cleanPath(qEnvironmentVariable("HONE_FIXTURES_DIR"));
+}
 
-QString fixture(const QString& relative) { return fixturesDir() + QLatin1Char('/') + relative; }
+QString fixture(const QString& relative) {
+    return fixturesDir() + QLatin1Char('/') + relative;
+}
 
-bool isCi() { return qEnvironmentVariable("CI") == QLatin1String("true"); }
+bool isCi() {
+    return qEnvironmentVariable("CI") == QLatin1String("true");
+}
 
 QString artifactsDir() {
     QString dir = qEnvironmentVariable("HONE_TEST_ARTIFACTS");
@@ -19,7 +25,9 @@ QString artifactsDir() {
     return dir;
 }
 
-QString sourceDir() { return qEnvironmentVariable("HONE_SOURCE_DIR"); }
+QString sourceDir() {
+    return qEnvironmentVariable("HONE_SOURCE_DIR");
+}
 
 int runShell(const QString& command, QByteArray* out, int timeoutMs) {
     QProcess p;

@@ -24,20 +24,20 @@ int runShell(const QString& command, QByteArray* out = nullptr, int timeoutMs = 
 } // namespace hone::test
 
 // Skips the current test (or fails it under CI=true) when `path` does not exist. Use inside a test function.
-#define HONE_REQUIRE_PATH(path)                                                                                  \
-    do {                                                                                                         \
-        const QString hone_p_ = (path);                                                                          \
-        if (!QFileInfo::exists(hone_p_)) {                                                                       \
-            if (hone::test::isCi()) QFAIL(qPrintable(QStringLiteral("missing under CI: ") + hone_p_));           \
-            QSKIP(qPrintable(QStringLiteral("fixture not present, skipping: ") + hone_p_));                      \
-        }                                                                                                        \
+#define HONE_REQUIRE_PATH(path)                                                                              \
+    do {                                                                                                     \
+        const QString hone_p_ = (path);                                                                      \
+        if (!QFileInfo::exists(hone_p_)) {                                                                   \
+            if (hone::test::isCi()) QFAIL(qPrintable(QStringLiteral("missing under CI: ") + hone_p_));       \
+            QSKIP(qPrintable(QStringLiteral("fixture not present, skipping: ") + hone_p_));                  \
+        }                                                                                                    \
     } while (0)
 
 // Skips (or fails under CI=true) when a condition that an oracle needs is false, with a message.
-#define HONE_REQUIRE_ORACLE(cond, what)                                                                          \
-    do {                                                                                                         \
-        if (!(cond)) {                                                                                           \
-            if (hone::test::isCi()) QFAIL(qPrintable(QStringLiteral("oracle missing under CI: ") + (what)));     \
-            QSKIP(qPrintable(QStringLiteral("oracle not available, skipping: ") + (what)));                      \
-        }                                                                                                        \
+#define HONE_REQUIRE_ORACLE(cond, what)                                                                      \
+    do {                                                                                                     \
+        if (!(cond)) {                                                                                       \
+            if (hone::test::isCi()) QFAIL(qPrintable(QStringLiteral("oracle missing under CI: ") + (what))); \
+            QSKIP(qPrintable(QStringLiteral("oracle not available, skipping: ") + (what)));                  \
+        }                                                                                                    \
     } while (0)

@@ -11,7 +11,9 @@ using namespace hone;
 using namespace hone::data;
 
 namespace {
-std::string dataset(const char* name) { return (test::sourceDir() + "/tests/data/datasets/" + name).toStdString(); }
+std::string dataset(const char* name) {
+    return (test::sourceDir() + "/tests/data/datasets/" + name).toStdString();
+}
 
 bool hasProblem(const Conversion& c, std::size_t line, const std::string& fragment) {
     for (const auto& p : c.problems)
@@ -39,7 +41,8 @@ private Q_SLOTS:
         // Input joins the instruction; the system field becomes a system message.
         QCOMPARE(c.examples[1].messages.size(), std::size_t(3));
         QCOMPARE(c.examples[1].messages[0]["role"].get<std::string>(), std::string("system"));
-        QCOMPARE(c.examples[1].messages[1]["content"].get<std::string>(), std::string("Add the numbers.\n\n2 and 3"));
+        QCOMPARE(c.examples[1].messages[1]["content"].get<std::string>(),
+                 std::string("Add the numbers.\n\n2 and 3"));
         QCOMPARE(c.examples[2].line, std::size_t(8));
     }
 

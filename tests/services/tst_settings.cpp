@@ -71,7 +71,6 @@ private Q_SLOTS:
 
 private:
     std::unique_ptr<QTemporaryDir> configDir_, dataDir_, homeDir_;
-
 };
 
 QTEST_GUILESS_MAIN(TestSettings)

@@ -1,6 +1,6 @@
 // Helper process for the store tests: `store_tool open PATH` opens (and migrates) a database and prints
-// "ok <version>" or "error: <message>"; `store_tool write PATH` appends rows in committed transactions forever,
-// printing the number committed after each, until it is killed.
+// "ok <version>" or "error: <message>"; `store_tool write PATH` appends rows in committed transactions
+// forever, printing the number committed after each, until it is killed.
 #include "common/error.h"
 #include "store/store.h"
 

@@ -1,5 +1,5 @@
-// The SQLite store for real: pragmas, migrations, per-thread connections, refusals that leave files untouched,
-// and recovery after a writer is killed mid-stream.
+// The SQLite store for real: pragmas, migrations, per-thread connections, refusals that leave files
+// untouched, and recovery after a writer is killed mid-stream.
 #include "common/test_support.h"
 #include "store/migrations.h"
 #include "store/store.h"
@@ -38,7 +38,9 @@ QVariant scalar(Store& store, const QString& sql) {
     return q.value(0);
 }
 
-QString toolPath() { return qEnvironmentVariable("HONE_BINARY_DIR") + "/bin/store_tool"; }
+QString toolPath() {
+    return qEnvironmentVariable("HONE_BINARY_DIR") + "/bin/store_tool";
+}
 
 // Runs store_tool as an unprivileged user when the suite runs as root, so permission checks mean something.
 QStringList unprivileged(const QStringList& cmd) {
@@ -75,25 +77,25 @@ private Q_SLOTS:
 
     void upgradesFromEveryOlderVersion() {
         for (int from = 0; from < latestSchemaVersion(); ++from) try {
-            QTemporaryDir dir;
-            const QString path = dir.path() + "/hone.db";
-            {
-                Store old(path);
-                old.openAtVersion(from);
-                QCOMPARE(old.schemaVersion(), from);
-                if (from >= 1) old.setState("kept", QString::number(from));
+                QTemporaryDir dir;
+                const QString path = dir.path() + "/hone.db";
+                {
+                    Store old(path);
+                    old.openAtVersion(from);
+                    QCOMPARE(old.schemaVersion(), from);
+                    if (from >= 1) old.setState("kept", QString::number(from));
+                }
+                Store store(path);
+                store.open();
+                QCOMPARE(store.schemaVersion(), latestSchemaVersion());
+                if (from >= 1) QCOMPARE(store.state("kept"), QString::number(from));
+                // Every table of the latest schema exists and is usable.
+                store.audit("test", "after-upgrade");
+                QCOMPARE(scalar(store, "SELECT count(*) FROM audit").toInt(), 1);
+                QCOMPARE(scalar(store, "PRAGMA integrity_check").toString(), QStringLiteral("ok"));
+            } catch (const Error& e) {
+                QFAIL(qPrintable(QStringLiteral("upgrade from %1: %2").arg(from).arg(e.what())));
             }
-            Store store(path);
-            store.open();
-            QCOMPARE(store.schemaVersion(), latestSchemaVersion());
-            if (from >= 1) QCOMPARE(store.state("kept"), QString::number(from));
-            // Every table of the latest schema exists and is usable.
-            store.audit("test", "after-upgrade");
-            QCOMPARE(scalar(store, "SELECT count(*) FROM audit").toInt(), 1);
-            QCOMPARE(scalar(store, "PRAGMA integrity_check").toString(), QStringLiteral("ok"));
-        } catch (const Error& e) {
-            QFAIL(qPrintable(QStringLiteral("upgrade from %1: %2").arg(from).arg(e.what())));
-        }
     }
 
     void refusesNewerSchemaAndLeavesItAlone() {
@@ -148,7 +150,8 @@ private Q_SLOTS:
         QFile f(path);
         QVERIFY(f.open(QIODevice::ReadWrite));
         QVERIFY(f.size() > 4 * 4096);
-        for (qint64 page = 1; page * 4096 < f.size(); ++page) {  // scribble over b-tree page headers, keep the file header
+        for (qint64 page = 1; page * 4096 < f.size();
+             ++page) { // scribble over b-tree page headers, keep the file header
             f.seek(page * 4096);
             f.write(QByteArray(12, '\x7f'));
         }
@@ -160,7 +163,8 @@ private Q_SLOTS:
 
     void refusesReadOnlyFileAndUnwritableFolder() {
         QTemporaryDir dir;
-        QVERIFY(QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadOther | QFile::ExeOther));
+        QVERIFY(QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner |
+                                                      QFile::ReadOther | QFile::ExeOther));
         const QString path = dir.path() + "/hone.db";
         {
             Store s(path);
@@ -197,8 +201,9 @@ private Q_SLOTS:
         store.open();
         QCOMPARE(scalar(store, "PRAGMA integrity_check").toString(), QStringLiteral("ok"));
         const int rows = scalar(store, "SELECT count(*) FROM audit").toInt();
-        QVERIFY2(rows >= committed, qPrintable(QStringLiteral("%1 rows < %2 committed").arg(rows).arg(committed)));
-        QCOMPARE(rows % 10, 0);  // transactions are all-or-nothing
+        QVERIFY2(rows >= committed,
+                 qPrintable(QStringLiteral("%1 rows < %2 committed").arg(rows).arg(committed)));
+        QCOMPARE(rows % 10, 0); // transactions are all-or-nothing
     }
 
     void connectionPerThread() {

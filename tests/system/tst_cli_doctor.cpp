@@ -19,7 +19,8 @@ Result runHone(const QStringList& args) {
     QProcess p;
     p.start(qEnvironmentVariable("HONE_BINARY_DIR") + "/bin/hone", args);
     p.waitForFinished(120000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError()};
 }
 
 } // namespace
@@ -30,7 +31,8 @@ private Q_SLOTS:
     void versionIsOneLine() {
         Result r = runHone({"--version"});
         QCOMPARE(r.code, 0);
-        QVERIFY(QRegularExpression("^hone \\d+\\.\\d+\\.\\d+\\n$").match(QString::fromUtf8(r.out)).hasMatch());
+        QVERIFY(
+            QRegularExpression("^hone \\d+\\.\\d+\\.\\d+\\n$").match(QString::fromUtf8(r.out)).hasMatch());
     }
 
     void doctorJsonDescribesThisMachine() {
@@ -62,14 +64,16 @@ private Q_SLOTS:
             names << o.value("name").toString();
             if (o.value("name").toString() == "gpu") {
                 gpuOk = o.value("ok").toBool();
-                if (!gpuOk) QVERIFY(!o.value("message").toString().isEmpty() && !o.value("fix").toString().isEmpty());
+                if (!gpuOk)
+                    QVERIFY(!o.value("message").toString().isEmpty() && !o.value("fix").toString().isEmpty());
             }
         }
         for (const char* n : {"libtorch", "gpu", "blas", "memory", "data_folder", "disk", "database"})
             QVERIFY2(names.contains(n), n);
         // The GPU check agrees with the device list.
         bool anyUsableGpu = false;
-        for (const auto& d : devices) anyUsableGpu |= d.toObject().value("type") == "cuda" && d.toObject().value("usable").toBool();
+        for (const auto& d : devices)
+            anyUsableGpu |= d.toObject().value("type") == "cuda" && d.toObject().value("usable").toBool();
         QCOMPARE(gpuOk, anyUsableGpu);
     }
 

@@ -28,7 +28,8 @@ public:
         if (perms) QVERIFY(f.setPermissions(perms));
     }
     void chgrp(const QString& absolute, unsigned gid) {
-        QVERIFY(::chown((dir_.path() + absolute).toLocal8Bit().constData(), static_cast<uid_t>(-1), gid) == 0);
+        QVERIFY(::chown((dir_.path() + absolute).toLocal8Bit().constData(), static_cast<uid_t>(-1), gid) ==
+                0);
     }
     // An AMD GPU with the given gfx_target_version, exposed through KFD topology node 1 and renderD128.
     void amdGpu(unsigned long gfx) {
@@ -71,9 +72,11 @@ const DoctorCheck* find(const DoctorReport& r, const std::string& name) {
 
 DoctorInput gather(const FakeTree& tree, const TorchFacts& torch, const QString& dataFolder) {
     // Running as root (CI): hand the data folder to the ordinary user the checks evaluate.
-    if (::geteuid() == 0 && QFileInfo(dataFolder).isDir() && ::chown(dataFolder.toLocal8Bit().constData(), 1000, 1000) != 0)
+    if (::geteuid() == 0 && QFileInfo(dataFolder).isDir() &&
+        ::chown(dataFolder.toLocal8Bit().constData(), 1000, 1000) != 0)
         qWarning("cannot chown %s", qPrintable(dataFolder));
-    DoctorInput in = gatherDoctorInput(SystemRoot(tree.root(), ordinaryUser()), torch, dataFolder.toStdString());
+    DoctorInput in =
+        gatherDoctorInput(SystemRoot(tree.root(), ordinaryUser()), torch, dataFolder.toStdString());
     in.userName = "alice";
     in.groups = userGroups(SystemRoot(tree.root(), ordinaryUser()), "alice");
     return in;
@@ -94,8 +97,9 @@ private Q_SLOTS:
     void noGpuIsAWarningNotABlocker() {
         FakeTree tree;
         tree.write("/proc/meminfo", "MemTotal:       16384000 kB\nMemAvailable:   8192000 kB\n");
-        tree.write("/proc/cpuinfo", "processor\t: 0\nmodel name\t: Test CPU 9000\nphysical id\t: 0\ncore id\t: 0\n"
-                                    "processor\t: 1\nmodel name\t: Test CPU 9000\nphysical id\t: 0\ncore id\t: 0\n");
+        tree.write("/proc/cpuinfo",
+                   "processor\t: 0\nmodel name\t: Test CPU 9000\nphysical id\t: 0\ncore id\t: 0\n"
+                   "processor\t: 1\nmodel name\t: Test CPU 9000\nphysical id\t: 0\ncore id\t: 0\n");
         QTemporaryDir data;
         DoctorInput in = gather(tree, cpuTorch(), data.path());
         QCOMPARE(in.host.cpuModel, std::string("Test CPU 9000"));
@@ -120,8 +124,10 @@ private Q_SLOTS:
         if (::geteuid() != 0) QSKIP("needs root to give fake device nodes another group");
         FakeTree tree;
         tree.amdGpu(110000);
-        tree.write("/dev/kfd", "", QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::WriteGroup);
-        tree.write("/dev/dri/renderD128", "", QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::WriteGroup);
+        tree.write("/dev/kfd", "",
+                   QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::WriteGroup);
+        tree.write("/dev/dri/renderD128", "",
+                   QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::WriteGroup);
         tree.chgrp("/dev/kfd", 4242);
         tree.chgrp("/dev/dri/renderD128", 4242);
         tree.write("/etc/group", "render:x:4242:bob\nvideo:x:44:alice\n");
@@ -152,8 +158,10 @@ private Q_SLOTS:
         if (::geteuid() != 0) QSKIP("needs root to give fake device nodes another group");
         FakeTree tree;
         tree.amdGpu(90010);
-        tree.write("/dev/kfd", "", QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::WriteGroup);
-        tree.write("/dev/dri/renderD128", "", QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::WriteGroup);
+        tree.write("/dev/kfd", "",
+                   QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::WriteGroup);
+        tree.write("/dev/dri/renderD128", "",
+                   QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::WriteGroup);
         tree.chgrp("/dev/kfd", 1000);
         tree.chgrp("/dev/dri/renderD128", 1000);
         tree.write("/etc/group", "render:x:1000:alice\nvideo:x:44:alice\n");
@@ -165,7 +173,8 @@ private Q_SLOTS:
         t.gpuUnavailableReason.clear();
         QTemporaryDir data;
         DoctorReport r = runDoctor(gather(tree, t, data.path()));
-        for (const char* name : {"gpu", "amd_kfd", "amd_render_nodes", "amd_groups", "amd_gfx_target", "rocm_version"}) {
+        for (const char* name :
+             {"gpu", "amd_kfd", "amd_render_nodes", "amd_groups", "amd_gfx_target", "rocm_version"}) {
             const DoctorCheck* c = find(r, name);
             QVERIFY2(c, name);
             QVERIFY2(c->ok, (std::string(name) + ": " + c->message).c_str());
@@ -176,13 +185,14 @@ private Q_SLOTS:
 
     void unsupportedGfxGetsOverrideAdvice() {
         FakeTree tree;
-        tree.amdGpu(100301);  // gfx1031 (RX 6700 XT): not in ROCm's list, works as 10.3.0
+        tree.amdGpu(100301); // gfx1031 (RX 6700 XT): not in ROCm's list, works as 10.3.0
         QTemporaryDir data;
         DoctorInput in = gather(tree, cpuTorch(), data.path());
         DoctorReport r = runDoctor(in);
         const DoctorCheck* gfx = find(r, "amd_gfx_target");
         QVERIFY(gfx && !gfx->ok);
-        QCOMPARE(QString::fromStdString(gfx->fix), QStringLiteral("export HSA_OVERRIDE_GFX_VERSION=10.3.0 before starting Hone"));
+        QCOMPARE(QString::fromStdString(gfx->fix),
+                 QStringLiteral("export HSA_OVERRIDE_GFX_VERSION=10.3.0 before starting Hone"));
         in.hsaOverride = "10.3.0";
         r = runDoctor(in);
         QVERIFY(find(r, "amd_gfx_target")->ok);
@@ -195,9 +205,11 @@ private Q_SLOTS:
 
     void nvidiaDriverOlderThanRuntimeBlocks() {
         FakeTree tree;
-        tree.write("/proc/driver/nvidia/version",
-                   "NVRM version: NVIDIA UNIX x86_64 Kernel Module  535.104.05  Sat Aug 19 01:15:15 UTC 2023\n");
-        tree.write("/proc/driver/nvidia/gpus/0000:01:00.0/information", "Model: \t\t NVIDIA GeForce RTX 4090\nIRQ: 1\n");
+        tree.write(
+            "/proc/driver/nvidia/version",
+            "NVRM version: NVIDIA UNIX x86_64 Kernel Module  535.104.05  Sat Aug 19 01:15:15 UTC 2023\n");
+        tree.write("/proc/driver/nvidia/gpus/0000:01:00.0/information",
+                   "Model: \t\t NVIDIA GeForce RTX 4090\nIRQ: 1\n");
         TorchFacts t = cpuTorch();
         t.build = "CUDA 12.4";
         t.builtWithCuda = true;
@@ -206,7 +218,7 @@ private Q_SLOTS:
         QCOMPARE(in.gpus.nvidiaKernelDriver, std::string("535.104.05"));
         QCOMPARE(in.gpus.gpus.size(), std::size_t(1));
         QCOMPARE(in.gpus.gpus[0].name, std::string("NVIDIA GeForce RTX 4090"));
-        in.gpus.cudaDriverApiVersion = 12020;  // driver 535 supports CUDA 12.2
+        in.gpus.cudaDriverApiVersion = 12020; // driver 535 supports CUDA 12.2
         DoctorReport r = runDoctor(in);
         const DoctorCheck* cuda = find(r, "cuda_driver");
         QVERIFY(cuda && !cuda->ok && cuda->blocksTraining);
@@ -231,8 +243,9 @@ private Q_SLOTS:
         QVERIFY(QString::fromStdString(blas->fix).contains("openblas-openmp"));
 
         FakeTree good;
-        good.write("/proc/self/maps",
-                   "7f00-7f01 r-xp 00000000 fe:00 1 /usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3\n");
+        good.write(
+            "/proc/self/maps",
+            "7f00-7f01 r-xp 00000000 fe:00 1 /usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3\n");
         BlasInfo b = probeBlas(SystemRoot(good.root()));
         QVERIFY(b.kind == BlasKind::OpenBlasOpenMp);
         QCOMPARE(b.name, std::string("OpenBLAS (OpenMP)"));
@@ -243,7 +256,8 @@ private Q_SLOTS:
         QTemporaryDir data;
         const QString locked = data.path() + "/locked";
         QVERIFY(QDir().mkpath(locked));
-        QVERIFY(QFile::setPermissions(locked, QFile::ReadOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup));
+        QVERIFY(QFile::setPermissions(locked, QFile::ReadOwner | QFile::ExeOwner | QFile::ReadGroup |
+                                                  QFile::ExeGroup));
         DoctorReport r = runDoctor(gather(tree, cpuTorch(), locked + "/hone"));
         const DoctorCheck* folder = find(r, "data_folder");
         QVERIFY(folder && !folder->ok && folder->blocksTraining);

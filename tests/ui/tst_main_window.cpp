@@ -1,5 +1,6 @@
 // The main window opens on the System page, which fills in from a real doctor run (CPU device, BLAS, checks);
-// the Settings page validates and saves; the German translation loads; screenshots go to the artifacts folder.
+// the Settings page validates and saves; the German translation loads; screenshots go to the artifacts
+// folder.
 #include "common/test_support.h"
 #include "services/settings.h"
 #include "services/system_service.h"
