@@ -7,7 +7,9 @@
 
 namespace hone {
 
-AdamW::AdamW(std::vector<torch::Tensor> params, AdamWOptions options) : params_(std::move(params)), opt_(options) {
+AdamW::AdamW(std::vector<torch::Tensor> params, AdamWOptions options)
+    : params_(std::move(params))
+    , opt_(options) {
     for (const auto& p : params_) {
         expAvg_.push_back(torch::zeros_like(p, torch::MemoryFormat::Contiguous));
         expAvgSq_.push_back(torch::zeros_like(p, torch::MemoryFormat::Contiguous));
@@ -64,7 +66,8 @@ void AdamW::loadState(const std::vector<std::pair<std::string, torch::Tensor>>& 
             throw Error("optimizer state entry '" + name + "' does not belong to this adapter");
         torch::Tensor& dst = kind == "exp_avg" ? expAvg_[i] : expAvgSq_[i];
         if (dst.sizes() != t.sizes())
-            throw Error("optimizer state '" + name + "' has the wrong shape for this adapter (resuming with another "
+            throw Error("optimizer state '" + name +
+                        "' has the wrong shape for this adapter (resuming with another "
                         "rank or target modules?)");
         torch::NoGradGuard noGrad;
         dst.copy_(t);
@@ -81,7 +84,7 @@ double clipGradNorm(const std::vector<torch::Tensor>& params, double maxNorm) {
     for (const auto& p : params)
         if (p.grad().defined()) norms.push_back(p.grad().to(torch::kFloat64).norm());
     if (norms.empty()) return 0.0;
-    const double norm = torch::stack(norms).norm().item<double>();  // one device sync, not one per tensor
+    const double norm = torch::stack(norms).norm().item<double>(); // one device sync, not one per tensor
     if (maxNorm > 0 && norm > maxNorm && std::isfinite(norm)) {
         const double factor = maxNorm / (norm + 1e-6);
         for (const auto& p : params)

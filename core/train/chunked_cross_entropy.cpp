@@ -1,5 +1,6 @@
-// The chunked cross-entropy autograd function. Forward keeps only the inputs; backward recomputes each chunk's
-// logits, turns them into (softmax - onehot) and multiplies back, so peak memory is one chunk of logits.
+// The chunked cross-entropy autograd function. Forward keeps only the inputs; backward recomputes each
+// chunk's logits, turns them into (softmax - onehot) and multiplies back, so peak memory is one chunk of
+// logits.
 #include "train/chunked_cross_entropy_torch.h"
 
 #include "common/error.h"
@@ -11,8 +12,8 @@ namespace hone {
 namespace {
 
 struct ChunkLogits {
-    torch::Tensor logits;  // F32, capped if softcap > 0
-    torch::Tensor tanhz;   // tanh(z / cap) when capped (for the derivative)
+    torch::Tensor logits; // F32, capped if softcap > 0
+    torch::Tensor tanhz;  // tanh(z / cap) when capped (for the derivative)
 };
 
 ChunkLogits chunkLogits(const torch::Tensor& h, const torch::Tensor& w, double softcap) {
@@ -30,8 +31,9 @@ ChunkLogits chunkLogits(const torch::Tensor& h, const torch::Tensor& w, double s
 class ChunkedCrossEntropyFunction : public torch::autograd::Function<ChunkedCrossEntropyFunction> {
 public:
     static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& hidden,
-                                 const torch::Tensor& weight, const torch::Tensor& targets, std::int64_t chunk,
-                                 double softcap, double normalizer, std::int64_t ignoreIndex) {
+                                 const torch::Tensor& weight, const torch::Tensor& targets,
+                                 std::int64_t chunk, double softcap, double normalizer,
+                                 std::int64_t ignoreIndex) {
         torch::NoGradGuard noGrad;
         const std::int64_t n = hidden.size(0);
         torch::Tensor total = torch::zeros({}, hidden.options().dtype(torch::kFloat64));
@@ -67,7 +69,9 @@ public:
         const bool wantWeight = ctx->needs_input_grad(1);
         torch::Tensor scale = (gradOutputs[0].to(torch::kFloat32) / normalizer);
         torch::Tensor gradHidden = wantHidden ? torch::zeros_like(hidden) : torch::Tensor();
-        torch::Tensor gradWeight = wantWeight ? torch::zeros(weight.sizes(), weight.options().dtype(torch::kFloat32)) : torch::Tensor();
+        torch::Tensor gradWeight = wantWeight
+                                       ? torch::zeros(weight.sizes(), weight.options().dtype(torch::kFloat32))
+                                       : torch::Tensor();
         const std::int64_t n = hidden.size(0);
         for (std::int64_t s = 0; s < n; s += chunk) {
             const std::int64_t e = std::min(n, s + chunk);
@@ -82,11 +86,13 @@ public:
             g.mul_(valid.unsqueeze(1).to(g.scalar_type())).mul_(scale);
             if (softcap > 0) g.mul_(1 - c.tanhz * c.tanhz);
             torch::Tensor gc = g.to(hidden.scalar_type());
-            if (wantHidden) gradHidden.slice(0, s, e).copy_(torch::matmul(gc, weight.to(hidden.scalar_type())));
+            if (wantHidden)
+                gradHidden.slice(0, s, e).copy_(torch::matmul(gc, weight.to(hidden.scalar_type())));
             if (wantWeight) gradWeight.add_(torch::matmul(g.t(), h.to(torch::kFloat32)));
         }
         if (wantWeight) gradWeight = gradWeight.to(weight.scalar_type());
-        return {gradHidden, gradWeight, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+        return {gradHidden,      gradWeight,      torch::Tensor(), torch::Tensor(),
+                torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
 };
 
@@ -100,7 +106,8 @@ torch::Tensor chunkedCrossEntropy(const torch::Tensor& hidden, const torch::Tens
         throw Error("chunked cross-entropy: one target per hidden row is needed");
     if (options.chunkTokens <= 0) throw Error("chunked cross-entropy: chunk size must be positive");
     double normalizer = options.normalizer;
-    if (normalizer <= 0) normalizer = std::max<double>(1.0, (targets != options.ignoreIndex).sum().item<double>());
+    if (normalizer <= 0)
+        normalizer = std::max<double>(1.0, (targets != options.ignoreIndex).sum().item<double>());
     return ChunkedCrossEntropyFunction::apply(hidden, weight, targets.to(torch::kInt64), options.chunkTokens,
                                               options.softcap, normalizer, options.ignoreIndex);
 }

@@ -9,10 +9,10 @@
 namespace hone {
 
 struct ChunkedCrossEntropyOptions {
-    std::int64_t chunkTokens = 1024;  // tokens per chunk
-    double softcap = 0;               // Gemma 2 final-logit soft-capping (cap * tanh(z / cap)); 0 = off
-    double normalizer = 0;            // divide the summed loss by this (target tokens across accumulated
-                                      // micro-batches); 0 = the number of targets in this call
+    std::int64_t chunkTokens = 1024; // tokens per chunk
+    double softcap = 0;              // Gemma 2 final-logit soft-capping (cap * tanh(z / cap)); 0 = off
+    double normalizer = 0;           // divide the summed loss by this (target tokens across accumulated
+                                     // micro-batches); 0 = the number of targets in this call
     std::int64_t ignoreIndex = -100;
 };
 
@@ -20,6 +20,7 @@ struct ChunkedCrossEntropyOptions {
 // targets [N] int64 with ignoreIndex for positions not trained on. Returns the scalar loss
 // sum(-log softmax(hidden W^T)[target]) / normalizer, in F32.
 torch::Tensor chunkedCrossEntropy(const torch::Tensor& hidden, const torch::Tensor& weight,
-                                  const torch::Tensor& targets, const ChunkedCrossEntropyOptions& options = {});
+                                  const torch::Tensor& targets,
+                                  const ChunkedCrossEntropyOptions& options = {});
 
 } // namespace hone

@@ -10,8 +10,8 @@ namespace hone {
 
 namespace F = torch::nn::functional;
 
-LoraAdapter makeLoraAdapter(long long in, long long out, const LoraConfig& config, const torch::Device& device,
-                            std::uint64_t seed) {
+LoraAdapter makeLoraAdapter(long long in, long long out, const LoraConfig& config,
+                            const torch::Device& device, std::uint64_t seed) {
     config.checkFits("layer", in, out);
     LoraAdapter ad;
     // PEFT: kaiming_uniform_(A, a=sqrt(5)) -> bound = gain * sqrt(3 / fan_in), gain = sqrt(2 / (1 + 5)),
@@ -29,11 +29,14 @@ LoraAdapter makeLoraAdapter(long long in, long long out, const LoraConfig& confi
 
 torch::Tensor loraLinear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                          const LoraAdapter& adapter, bool training) {
-    torch::Tensor base = F::linear(x, weight.to(x.scalar_type()), bias.defined() ? bias.to(x.scalar_type()) : bias);
+    torch::Tensor base =
+        F::linear(x, weight.to(x.scalar_type()), bias.defined() ? bias.to(x.scalar_type()) : bias);
     if (!adapter.enabled || !adapter.a.defined()) return base;
     torch::Tensor h = x;
-    if (training && adapter.dropout > 0) h = F::dropout(h, F::DropoutFuncOptions().p(adapter.dropout).training(true));
-    torch::Tensor delta = F::linear(F::linear(h, adapter.a.to(x.scalar_type())), adapter.b.to(x.scalar_type()));
+    if (training && adapter.dropout > 0)
+        h = F::dropout(h, F::DropoutFuncOptions().p(adapter.dropout).training(true));
+    torch::Tensor delta =
+        F::linear(F::linear(h, adapter.a.to(x.scalar_type())), adapter.b.to(x.scalar_type()));
     return base + delta * adapter.scale;
 }
 

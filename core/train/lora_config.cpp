@@ -10,12 +10,14 @@
 namespace hone {
 
 const std::vector<std::string>& loraTargetNames() {
-    static const std::vector<std::string> names = {"q_proj", "k_proj",  "v_proj", "o_proj",
+    static const std::vector<std::string> names = {"q_proj",    "k_proj",  "v_proj",   "o_proj",
                                                    "gate_proj", "up_proj", "down_proj"};
     return names;
 }
 
-double LoraConfig::scale() const { return rslora ? alpha / std::sqrt(double(rank)) : alpha / double(rank); }
+double LoraConfig::scale() const {
+    return rslora ? alpha / std::sqrt(double(rank)) : alpha / double(rank);
+}
 
 std::vector<std::string> LoraConfig::expandedTargets() const {
     if (std::find(targets.begin(), targets.end(), "all-linear") != targets.end()) return loraTargetNames();
@@ -23,8 +25,11 @@ std::vector<std::string> LoraConfig::expandedTargets() const {
 }
 
 void LoraConfig::validate() const {
-    if (rank <= 0) throw Error("LoRA rank must be at least 1 (got " + std::to_string(rank) + "); 8-64 is typical");
-    if (!(alpha > 0)) throw Error("LoRA alpha must be positive (got " + std::to_string(alpha) + "); 2x the rank is typical");
+    if (rank <= 0)
+        throw Error("LoRA rank must be at least 1 (got " + std::to_string(rank) + "); 8-64 is typical");
+    if (!(alpha > 0))
+        throw Error("LoRA alpha must be positive (got " + std::to_string(alpha) +
+                    "); 2x the rank is typical");
     if (!(dropout >= 0 && dropout < 1))
         throw Error("LoRA dropout must be in [0, 1) (got " + std::to_string(dropout) + ")");
     if (targets.empty()) throw Error("no LoRA target modules given: use e.g. q_proj,v_proj or all-linear");
@@ -40,8 +45,9 @@ void LoraConfig::validate() const {
 
 void LoraConfig::checkFits(const std::string& module, long long in, long long out) const {
     if (rank > std::min(in, out))
-        throw Error("LoRA rank " + std::to_string(rank) + " is larger than " + module + " (" + std::to_string(out) +
-                    " x " + std::to_string(in) + "): use a rank of at most " + std::to_string(std::min(in, out)));
+        throw Error("LoRA rank " + std::to_string(rank) + " is larger than " + module + " (" +
+                    std::to_string(out) + " x " + std::to_string(in) + "): use a rank of at most " +
+                    std::to_string(std::min(in, out)));
 }
 
 std::vector<std::string> parseLoraTargets(const std::string& commaList) {

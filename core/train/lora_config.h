@@ -11,9 +11,10 @@ struct LoraConfig {
     int rank = 16;
     double alpha = 32;
     double dropout = 0.0;
-    bool rslora = false;  // scale alpha/sqrt(rank) instead of alpha/rank
+    bool rslora = false; // scale alpha/sqrt(rank) instead of alpha/rank
     // Projection names as in Hugging Face checkpoints, or {"all-linear"}.
-    std::vector<std::string> targets = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
+    std::vector<std::string> targets = {"q_proj",    "k_proj",  "v_proj",   "o_proj",
+                                        "gate_proj", "up_proj", "down_proj"};
 
     double scale() const;
     // Throws hone::Error (what is wrong, what to do) for rank <= 0, alpha <= 0, dropout outside [0, 1),

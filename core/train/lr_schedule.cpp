@@ -9,7 +9,9 @@
 namespace hone {
 
 void LrSchedule::validate() const {
-    if (!(peakLr > 0)) throw Error("the learning rate must be positive (got " + std::to_string(peakLr) + "); 1e-4 to 3e-4 is typical for LoRA");
+    if (!(peakLr > 0))
+        throw Error("the learning rate must be positive (got " + std::to_string(peakLr) +
+                    "); 1e-4 to 3e-4 is typical for LoRA");
     if (warmupSteps < 0) throw Error("warmup steps cannot be negative");
     if (totalSteps < 1) throw Error("training needs at least one step");
 }
@@ -18,8 +20,10 @@ double LrSchedule::at(std::int64_t step) const {
     if (step < warmupSteps) return peakLr * double(step) / double(std::max<std::int64_t>(1, warmupSteps));
     const double remaining = double(std::max<std::int64_t>(1, totalSteps - warmupSteps));
     switch (kind) {
-    case ScheduleKind::Constant: return peakLr;
-    case ScheduleKind::Linear: return peakLr * std::max(0.0, double(totalSteps - step) / remaining);
+    case ScheduleKind::Constant:
+        return peakLr;
+    case ScheduleKind::Linear:
+        return peakLr * std::max(0.0, double(totalSteps - step) / remaining);
     case ScheduleKind::Cosine: {
         const double progress = double(step - warmupSteps) / remaining;
         return peakLr * std::max(0.0, 0.5 * (1.0 + std::cos(M_PI * progress)));
@@ -37,9 +41,12 @@ ScheduleKind parseScheduleKind(const std::string& name) {
 
 std::string scheduleKindName(ScheduleKind k) {
     switch (k) {
-    case ScheduleKind::Constant: return "constant";
-    case ScheduleKind::Linear: return "linear";
-    case ScheduleKind::Cosine: return "cosine";
+    case ScheduleKind::Constant:
+        return "constant";
+    case ScheduleKind::Linear:
+        return "linear";
+    case ScheduleKind::Cosine:
+        return "cosine";
     }
     return "linear";
 }

@@ -20,7 +20,7 @@ struct LrSchedule {
     void validate() const;
 };
 
-ScheduleKind parseScheduleKind(const std::string& name);  // constant | linear | cosine
+ScheduleKind parseScheduleKind(const std::string& name); // constant | linear | cosine
 std::string scheduleKindName(ScheduleKind k);
 
 } // namespace hone

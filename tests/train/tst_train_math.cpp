@@ -3,6 +3,7 @@
 // full-logits reference (loss and gradients) and its peak-memory saving.
 #include "common/test_support.h"
 #include "train/adamw_torch.h"
+#include "train/checkpoint_torch.h"
 #include "train/chunked_cross_entropy_torch.h"
 #include "train/lora_torch.h"
 #include "train/lr_schedule.h"
@@ -88,7 +89,7 @@ private Q_SLOTS:
             QVERIFY2(torch::allclose(analytic, numeric, 1e-6, 1e-6),
                      qPrintable(QString("max diff %1").arg((analytic - numeric).abs().max().item<double>())));
         }
-        QVERIFY(!w.requires_grad());  // the base weight never gets a gradient
+        QVERIFY(!w.requires_grad()); // the base weight never gets a gradient
     }
 
     void freshAdapterChangesNothing() {
@@ -97,7 +98,7 @@ private Q_SLOTS:
         torch::Tensor w = torch::randn({8, 16});
         LoraAdapter ad = makeLoraAdapter(16, 8, cfg, torch::kCPU, 7);
         QVERIFY(ad.b.abs().sum().item<float>() == 0);
-        QVERIFY(ad.a.abs().max().item<float>() <= 1.0f / 4.0f + 1e-7f);  // PEFT bound 1/sqrt(in)
+        QVERIFY(ad.a.abs().max().item<float>() <= 1.0f / 4.0f + 1e-7f); // PEFT bound 1/sqrt(in)
         QVERIFY(ad.a.abs().max().item<float>() > 0);
         torch::Tensor x = torch::randn({5, 16});
         QVERIFY(torch::equal(loraLinear(x, w, {}, ad, true), F::linear(x, w)));
@@ -115,7 +116,7 @@ private Q_SLOTS:
         LoraAdapter ad = makeLoraAdapter(24, 32, cfg, torch::kCPU, 3);
         {
             torch::NoGradGuard ng;
-            ad.b.normal_(0, 0.5);  // non-zero B: catches scale, transpose and A/B mix-ups
+            ad.b.normal_(0, 0.5); // non-zero B: catches scale, transpose and A/B mix-ups
         }
         torch::Tensor x = torch::randn({10, 24});
         torch::Tensor onTheFly = loraLinear(x, w, {}, ad, false);
@@ -148,7 +149,8 @@ private Q_SLOTS:
         torch::Tensor init = torch::randn({6, 5});
         torch::Tensor p1 = init.clone().set_requires_grad(true), p2 = init.clone().set_requires_grad(true);
         AdamW mine({p1}, {0.9, 0.999, 1e-8, 0.01});
-        torch::optim::AdamW ref(std::vector<torch::Tensor>{p2}, torch::optim::AdamWOptions(1e-2).weight_decay(0.01));
+        torch::optim::AdamW ref(std::vector<torch::Tensor>{p2},
+                                torch::optim::AdamWOptions(1e-2).weight_decay(0.01));
         torch::Tensor target = torch::randn({6, 5});
         for (int i = 0; i < 20; ++i) {
             for (torch::Tensor* p : {&p1, &p2}) {
@@ -158,7 +160,8 @@ private Q_SLOTS:
             mine.step(1e-2);
             ref.step();
         }
-        QVERIFY2(torch::allclose(p1, p2, 1e-6, 1e-6), qPrintable(QString::number((p1 - p2).abs().max().item<double>())));
+        QVERIFY2(torch::allclose(p1, p2, 1e-6, 1e-6),
+                 qPrintable(QString::number((p1 - p2).abs().max().item<double>())));
     }
 
     void adamwStateRoundTripIsBitExact() {
@@ -239,11 +242,14 @@ private Q_SLOTS:
         ChunkedCrossEntropyOptions o;
         o.chunkTokens = chunk;
         o.softcap = softcap;
-        o.normalizer = 7.0;  // e.g. target tokens across accumulated micro-batches
+        o.normalizer = 7.0; // e.g. target tokens across accumulated micro-batches
         torch::Tensor mine = chunkedCrossEntropy(h1, w1, targets, o);
         torch::Tensor logits = torch::matmul(h2, w2.t());
         if (softcap > 0) logits = torch::tanh(logits / softcap) * softcap;
-        torch::Tensor ref = F::cross_entropy(logits, targets, F::CrossEntropyFuncOptions().ignore_index(-100).reduction(torch::kSum)) / 7.0;
+        torch::Tensor ref =
+            F::cross_entropy(logits, targets,
+                             F::CrossEntropyFuncOptions().ignore_index(-100).reduction(torch::kSum)) /
+            7.0;
         QVERIFY2(std::abs(mine.item<double>() - ref.item<double>()) < 1e-5,
                  qPrintable(QString("%1 vs %2").arg(mine.item<double>()).arg(ref.item<double>())));
         (mine * 2).backward();
@@ -266,6 +272,38 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, chunkedCrossEntropy(h, torch::randn({20, 7}), t, {}));
     }
 
+    // Checkpointed layers give the same gradients as running them normally, dropout included (the RNG is
+    // replayed in the recomputation).
+    void checkpointingGivesIdenticalGradients() {
+        torch::Tensor w = torch::randn({16, 16});
+        LoraConfig cfg;
+        cfg.rank = 4;
+        cfg.dropout = 0.3;
+        auto run = [&](bool checkpoint) {
+            torch::manual_seed(99);
+            LoraAdapter ad = makeLoraAdapter(16, 16, cfg, torch::kCPU, 5);
+            {
+                torch::NoGradGuard ng;
+                ad.b.normal_(0, 0.1);
+            }
+            torch::Tensor x = torch::randn({6, 16}).set_requires_grad(true);
+            CheckpointFn layer = [&](const torch::Tensor& in) {
+                torch::Tensor h = torch::gelu(loraLinear(in, w, {}, ad, true));
+                return torch::dropout(h, 0.2, true) + in;
+            };
+            torch::Tensor y = checkpoint ? checkpointed(layer, x, {ad.a, ad.b}) : layer(x);
+            torch::Tensor y2 =
+                checkpoint ? checkpointed(layer, y, {ad.a, ad.b}) : layer(y); // two stacked layers
+            y2.pow(2).sum().backward();
+            return std::vector<torch::Tensor>{y2.detach(), x.grad(), ad.a.grad(), ad.b.grad()};
+        };
+        auto plain = run(false);
+        auto ckpt = run(true);
+        for (std::size_t i = 0; i < plain.size(); ++i)
+            QVERIFY2(torch::allclose(plain[i], ckpt[i], 1e-6, 1e-6),
+                     qPrintable(QString("tensor %1 differs").arg(i)));
+    }
+
     // The point of chunking: peak memory of a loss step with a 32k vocabulary stays far below the full
     // [tokens x vocab] logits path (which keeps logits, log-softmax and its gradient alive at once).
     void chunkedCrossEntropySavesMemory() {
@@ -285,12 +323,12 @@ private Q_SLOTS:
             }
             return peakRssKb() - base;
         };
-        measure(true);  // warm up allocator and code paths
+        measure(true); // warm up allocator and code paths
         const long long full = measure(false);
         const long long chunked = measure(true);
         const long long logitsKb = tokens * vocab * 4 / 1024;
-        qInfo("peak RSS over the step: full logits %lld KiB, chunked %lld KiB (one logits tensor: %lld KiB)", full,
-              chunked, logitsKb);
+        qInfo("peak RSS over the step: full logits %lld KiB, chunked %lld KiB (one logits tensor: %lld KiB)",
+              full, chunked, logitsKb);
         QVERIFY2(full > logitsKb, "the full path should hold at least one logits tensor");
         QVERIFY2(chunked * 4 < full, "chunking should cut the loss step's peak memory at least 4x");
     }
