@@ -22,7 +22,7 @@ RUNTIME_PKGS=(
 # clang for fuzzers, packaging tools, HIP for kernel compile checks.
 TEST_PKGS=(
   python3 python3-jinja2 python3-torch xvfb xauth imagemagick clang-15 clang-format dpkg-dev file
-  hipcc libamdhip64-dev rocm-device-libs
+  hipcc libamdhip64-dev rocm-device-libs llvm-15
 )
 
 install_packages() {

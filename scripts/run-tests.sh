@@ -119,6 +119,7 @@ if [ "$failed" -eq 0 ]; then
 fi
 stage "clang-format" check_format
 stage "layering" check_layering
+stage "gpu kernels compile (HIP gfx90a/gfx1030/gfx1100, CUDA sm_80/sm_90)" scripts/check-gpu-kernels.sh
 stage "asan+ubsan (torch-free libraries)" asan
 stage "fuzz (${FUZZ_SECONDS}s per target)" fuzz
 
