@@ -307,7 +307,7 @@ private Q_SLOTS:
     // The point of chunking: peak memory of a loss step with a 32k vocabulary stays far below the full
     // [tokens x vocab] logits path (which keeps logits, log-softmax and its gradient alive at once).
     void chunkedCrossEntropySavesMemory() {
-        const std::int64_t tokens = 2048, vocab = 32000, hidden = 64;
+        const std::int64_t tokens = 1024, vocab = 32000, hidden = 64;
         torch::Tensor w = torch::randn({vocab, hidden}) * 0.02;
         torch::Tensor t = torch::randint(0, vocab, {tokens}, torch::kInt64);
         auto measure = [&](bool chunked) {
