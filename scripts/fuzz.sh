@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target in build/fuzz for SECONDS each (default 20) on a copy of its seed corpus
-# (fuzz/corpus/<name without fuzz_>/). Longer runs by hand: scripts/fuzz.sh 3600.
+# (fuzz/corpus/<name without fuzz_>/, or the folder of its first word). Longer runs by hand: scripts/fuzz.sh 3600.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-20}
@@ -14,6 +14,7 @@ fi
 for bin in "${targets[@]}"; do
   name=$(basename "$bin")
   seeds=fuzz/corpus/${name#fuzz_}
+  [ -d "$seeds" ] || seeds=fuzz/corpus/$(echo "${name#fuzz_}" | cut -d_ -f1)  # fuzz_tokenizer_load -> tokenizer
   work=$(mktemp -d)
   [ -d "$seeds" ] && cp -r "$seeds"/. "$work"/
   echo "-- $name: ${SECONDS_EACH}s"
