@@ -1,0 +1,17 @@
+// Writes a random-weight Llama-family model folder (config.json + model.safetensors) for tests and
+// benchmarks.
+#pragma once
+
+#include "common/json.h"
+
+#include <cstdint>
+#include <string>
+
+namespace hone {
+
+// `config` is a config.json object (model_type llama, mistral, qwen2 or qwen3; hidden_size,
+// intermediate_size, num_hidden_layers, num_attention_heads, num_key_value_heads, vocab_size, ...). Weights ~
+// U(-a, a) with the standard deviation `stddev`, norms 1 (+ small noise), reproducible for `seed`.
+void writeRandomModel(const std::string& dir, const Json& config, std::uint64_t seed, float stddev = 0.05f);
+
+} // namespace hone
