@@ -44,7 +44,7 @@ InferenceSession::InferenceSession(std::shared_ptr<LanguageModel> model)
 InferenceSession::~InferenceSession() = default;
 
 int InferenceSession::contextLength() const {
-    return model_->config().maxPositions;
+    return model_->config().contextLength();
 }
 
 void InferenceSession::reset() {

@@ -26,6 +26,13 @@ struct ModelConfig {
     int headDim = 0;
     int vocabSize = 0;
     int maxPositions = 2048;
+    // Longest sequence the model runs: max_position_embeddings, times the factor under dynamic NTK scaling
+    // (which exists to run past it).
+    int contextLength() const {
+        return ropeScaling == RopeScaling::Dynamic && ropeFactor > 1
+                   ? static_cast<int>(maxPositions * ropeFactor)
+                   : maxPositions;
+    }
     double rmsEps = 1e-6;
     bool tieEmbeddings = false;
     bool qkvBias = false;         // Qwen2

@@ -132,7 +132,7 @@ void Transformer::ensureCapacity(KvCache& cache, int needed) const {
     if (needed <= cache.capacity && !cache.k.empty()) return;
     int cap = std::max(64, cache.capacity);
     while (cap < needed) cap *= 2;
-    cap = std::min(cap, std::max(needed, cfg_.maxPositions));
+    cap = std::min(cap, std::max(needed, cfg_.contextLength()));
     auto opts = torch::TensorOptions().dtype(toTorchDType(dtype_)).device(toTorchDevice(device_));
     const auto L = static_cast<std::size_t>(cfg_.numLayers);
     std::vector<torch::Tensor> nk(L), nv(L);
@@ -156,9 +156,9 @@ torch::Tensor Transformer::forward(const std::vector<std::int32_t>& ids, KvCache
     if (T == 0) throw Error("forward: no tokens to process");
     const int start = cache.length;
     const int total = start + T;
-    if (total > cfg_.maxPositions)
+    if (total > cfg_.contextLength())
         throw Error("the sequence (" + std::to_string(total) +
-                    " tokens) is longer than the model's context of " + std::to_string(cfg_.maxPositions) +
+                    " tokens) is longer than the model's context of " + std::to_string(cfg_.contextLength()) +
                     " tokens; shorten the prompt or lower --max-tokens");
     for (auto id : ids)
         if (id < 0 || id >= cfg_.vocabSize)

@@ -7,6 +7,7 @@
 #include "infer/language_model.h"
 #include "infer/random_model.h"
 #include "reference_logits.h"
+#include <cmath>
 
 using namespace hone;
 using hone::test::fixture;
@@ -108,6 +109,37 @@ private Q_SLOTS:
         } catch (const Error& e) {
             QVERIFY(QString(e.what()).contains("600"));
         }
+    }
+
+    // Dynamic NTK scaling (transformers' "dynamic" rope_scaling): up to max_position_embeddings RoPE is
+    // unchanged; past it, the base becomes theta * (factor * len / max - (factor - 1)) ^ (d / (d - 2)). A
+    // model with dynamic scaling fed 12 tokens at once must equal the same weights with that base and no
+    // scaling.
+    void dynamicNtkRopeScaling() {
+        const double factor = 2.0, theta = 10000.0, d = 16.0; // head_dim = 64 / 4
+        const int maxPos = 8, len = 12;
+        Json dyn = tinyConfig("llama", 2, 0);
+        dyn["max_position_embeddings"] = maxPos;
+        dyn["rope_scaling"] = {{"type", "dynamic"}, {"factor", factor}};
+        Json plain = tinyConfig("llama", 2, 0);
+        Json rebased = tinyConfig("llama", 2, 0);
+        rebased["rope_theta"] = theta * std::pow(factor * len / maxPos - (factor - 1.0), d / (d - 2.0));
+        const std::string a = (tmp_.path() + "/dyn").toStdString(),
+                          b = (tmp_.path() + "/plain").toStdString(),
+                          c = (tmp_.path() + "/rebased").toStdString();
+        writeRandomModel(a, dyn, 11, 0.2f);
+        writeRandomModel(b, plain, 11, 0.2f);
+        writeRandomModel(c, rebased, 11, 0.2f);
+        auto mDyn = LanguageModel::load(a), mPlain = LanguageModel::load(b),
+             mRebased = LanguageModel::load(c);
+        std::vector<std::int32_t> ids;
+        for (int i = 0; i < len; ++i) ids.push_back((i * 7 + 3) % 97);
+        const std::vector<std::int32_t> shortIds(ids.begin(), ids.begin() + maxPos);
+        QVERIFY(maxDiff(fresh(mDyn, shortIds), fresh(mPlain, shortIds)) < 1e-6); // within max: unchanged
+        QVERIFY(maxDiff(fresh(mDyn, ids), fresh(mRebased, ids)) < 1e-5);         // past it: rebased
+        QVERIFY(maxDiff(fresh(mDyn, ids), fresh(mPlain, ids)) > 1e-4);           // and that differs
+        InferenceSession s(mDyn);
+        QCOMPARE(s.contextLength(), int(maxPos * factor));
     }
 
     // Mistral differs from Llama only in the sliding window. With one layer, attention at position t sees
