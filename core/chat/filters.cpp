@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <random>
 
 namespace hone::jinja {
 
@@ -680,6 +681,52 @@ Value fGroupby(Interpreter& in, const Value& v, CallArgs& a) {
     return makeList(std::move(out));
 }
 
+// Python's urllib.parse.quote: UTF-8 bytes, unreserved characters (and `safe`) kept, the rest %XX.
+std::string urlQuote(const std::string& s, bool forQuery) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '_' || c == '.' || c == '-' || c == '~' || (c == '/' && !forQuery)) {
+            out += static_cast<char>(c);
+        } else if (c == ' ' && forQuery) {
+            out += '+';
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+// Jinja2's urlencode: a string is quoted keeping '/', a dict or a list of pairs becomes a query string.
+Value fUrlencode(Interpreter&, const Value& v, CallArgs&) {
+    if (v.isString() || v.isNumber() || v.isNone() || v.isBool()) return Value(urlQuote(strOf(v), false));
+    std::vector<std::pair<Value, Value>> pairs;
+    if (v.isDict()) {
+        pairs = v.dict().items;
+    } else {
+        for (const auto& item : iterate(v)) {
+            auto kv = iterate(item);
+            if (kv.size() != 2) throw Error("urlencode: expected a dict or a list of (key, value) pairs");
+            pairs.emplace_back(kv[0], kv[1]);
+        }
+    }
+    std::string out;
+    for (const auto& [k, val] : pairs)
+        out += (out.empty() ? "" : "&") + urlQuote(strOf(k), true) + "=" + urlQuote(strOf(val), true);
+    return Value(std::move(out));
+}
+
+// Jinja2's random: one item of the sequence, chosen at random (different on every render, as in Jinja2);
+// an empty sequence gives an undefined value.
+Value fRandom(Interpreter&, const Value& v, CallArgs&) {
+    auto items = seqOf(v);
+    if (items.empty()) return Value::undefined("No random item, sequence was empty.");
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    return items[std::uniform_int_distribution<size_t>(0, items.size() - 1)(rng)];
+}
+
 const std::map<std::string, FilterFn, std::less<>>& filterTable() {
     static const std::map<std::string, FilterFn, std::less<>> t = {
         {"abs", fAbs},
@@ -711,6 +758,7 @@ const std::map<std::string, FilterFn, std::less<>>& filterTable() {
         {"max", fMax},
         {"min", fMin},
         {"pprint", fPprint},
+        {"random", fRandom},
         {"reject", fReject},
         {"rejectattr", fRejectattr},
         {"replace", fReplace},
@@ -729,6 +777,7 @@ const std::map<std::string, FilterFn, std::less<>>& filterTable() {
         {"truncate", fTruncate},
         {"unique", fUnique},
         {"upper", fUpper},
+        {"urlencode", fUrlencode},
         {"wordcount", fWordcount},
     };
     return t;

@@ -24,6 +24,9 @@ struct Case {
 
 // clang-format off
 const Case kCases[] = {
+        {"urlencode", "{{ 'a b/c?d=\303\251&x'|urlencode }}|{{ {'k y': 'v/w', 'n': 1}|urlencode }}|{{ [('a','b c'),('d','e')]|urlencode }}|{{ 42|urlencode }}|{{ '~_.-'|urlencode }}", "{}", false, "a%20b/c%3Fd%3D%C3%A9%26x|k+y=v%2Fw&n=1|a=b+c&d=e|42|~_.-"},
+        {"random_one_item", "{{ [7]|random }} {{ 'x'|random }}", "{}", false, "7 x"},
+        {"random_empty", "{{ []|random }}|{{ ([]|random) is defined }}", "{}", false, "|False"},
         {"int_float", "{{ 1 }} {{ 1.0 }} {{ 0.1 }} {{ 1e16 }} {{ 1.5e-7 }} {{ 3/2 }} {{ 4/2 }} {{ 7//2 }} {{ -7//2 }} {{ 7%3 }} {{ -7%3 }} {{ 2**10 }} {{ 2**-1 }}", "{}", false, "1 1.0 0.1 1e+16 1.5e-07 1.5 2.0 3 -4 1 2 1024 0.5"},
         {"none_bool", "{{ none }} {{ None }} {{ true }} {{ False }} {{ x }}|{{ [1, 'a', none, true, 1.5] }} {{ {'a': 1, 'b': [2]} }} {{ (1,) }} {{ () }}", "{\"x\": null}", false, "None None True False None|[1, 'a', None, True, 1.5] {'a': 1, 'b': [2]} (1,) ()"},
         {"str_repr", "{{ ['it\\'s', \"q\\\"\", 'a\\nb', '\\\\'] }}", "{}", false, "[\"it's\", 'q\"', 'a\\nb', '\\\\']"},
