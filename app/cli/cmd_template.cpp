@@ -4,11 +4,13 @@
 #include "commands.h"
 
 #include "chat/assistant_masks.h"
+#include "chat/gguf_templates.h"
 #include "chat/template.h"
 #include "chat/template_check.h"
 #include "chat/template_source.h"
 #include "common/error.h"
 #include "common/json.h"
+#include "model/gguf_file.h"
 
 #include <cstdio>
 #include <optional>
@@ -27,10 +29,15 @@ Loaded loadTemplates(const Args& args) {
     auto file = args.get("template");
     if (model && file) throw Error("give either --model PATH or --template FILE, not both");
     if (!model && !file)
-        throw Error("missing --model PATH (a folder with tokenizer_config.json) or --template FILE");
+        throw Error(
+            "missing --model PATH (a folder with tokenizer_config.json, or a .gguf) or --template FILE");
     Loaded l;
     if (file) {
         l.set = jinja::loadTemplateFile(*file);
+    } else if (jinja::isGgufPath(*model)) {
+        const GgufFile gguf = GgufFile::open(*model);
+        l.set = jinja::loadGgufTemplates(gguf);
+        l.tokens = jinja::loadGgufTokens(gguf);
     } else {
         l.set = jinja::loadModelTemplates(*model);
         l.tokens = jinja::loadModelTokens(*model);

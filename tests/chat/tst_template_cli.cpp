@@ -4,7 +4,11 @@
 #include "common/test_support.h"
 
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
+
+#include "model/gguf_writer.h"
 #include <QTemporaryDir>
 
 namespace {
@@ -125,6 +129,46 @@ private slots:
         j = hone::Json::parse(r.out.toStdString());
         QCOMPARE(j["per_call_content"].get<bool>(), true);
         QCOMPARE(j["end_of_turn"].get<std::string>(), std::string("<|eot_id|>"));
+    }
+
+    // A GGUF's tokenizer.chat_template (and its named variants) with BOS/EOS from the embedded vocabulary.
+    void renderFromGgufMetadata() {
+        QTemporaryDir dir;
+        hone::GgufWriter w;
+        w.setString("general.architecture", "llama");
+        w.setStringArray("tokenizer.ggml.tokens", {"<s>", "</s>", "hi"});
+        w.setU32("tokenizer.ggml.bos_token_id", 0);
+        w.setU32("tokenizer.ggml.eos_token_id", 1);
+        w.setString("tokenizer.chat_template",
+                    "{{ bos_token }}{% for m in messages %}[{{ m.content }}]{% endfor %}{{ eos_token }}");
+        w.setString("tokenizer.chat_template.tool_use", "TOOLS {{ tools | length }}{{ eos_token }}");
+        const QString gguf = dir.filePath(QStringLiteral("model.gguf"));
+        w.write(gguf.toStdString());
+        const QString plain = writeFile(dir, QStringLiteral("plain.json"),
+                                        R"({"messages": [{"role": "user", "content": "x"}]})");
+        Run r = runHone({QStringLiteral("template"), QStringLiteral("render"), QStringLiteral("--model"),
+                         gguf, QStringLiteral("--context"), plain, QStringLiteral("--json")});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(QJsonDocument::fromJson(r.out).object().value(QStringLiteral("text")).toString(),
+                 QStringLiteral("<s>[x]</s>"));
+        // With tools, transformers' choice picks the tool_use variant.
+        const QString tools =
+            writeFile(dir, QStringLiteral("tools.json"),
+                      R"({"messages": [{"role": "user", "content": "x"}], "tools": [{"type": "function"}]})");
+        r = runHone({QStringLiteral("template"), QStringLiteral("render"), QStringLiteral("--model"), gguf,
+                     QStringLiteral("--context"), tools, QStringLiteral("--json")});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(QJsonDocument::fromJson(r.out).object().value(QStringLiteral("text")).toString(),
+                 QStringLiteral("TOOLS 1</s>"));
+        // A GGUF without a template says so.
+        hone::GgufWriter bare;
+        bare.setString("general.architecture", "llama");
+        const QString none = dir.filePath(QStringLiteral("bare.gguf"));
+        bare.write(none.toStdString());
+        r = runHone({QStringLiteral("template"), QStringLiteral("render"), QStringLiteral("--model"), none,
+                     QStringLiteral("--context"), plain});
+        QVERIFY(r.code != 0);
+        QVERIFY2(r.err.startsWith("error: ") && r.err.contains("no chat template"), r.err.constData());
     }
 };
 
