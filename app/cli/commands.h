@@ -10,9 +10,9 @@
 namespace hone::cli {
 
 struct Command {
-    const char* name;       // e.g. "tokenize", or "template" (which takes its own sub-verb)
-    const char* summary;    // one line for `hone help`
-    std::vector<std::string> flags;  // options that take no value (e.g. "json")
+    const char* name;               // e.g. "tokenize", or "template" (which takes its own sub-verb)
+    const char* summary;            // one line for `hone help`
+    std::vector<std::string> flags; // options that take no value (e.g. "json")
     int (*run)(Args& args);
 };
 

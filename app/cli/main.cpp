@@ -26,9 +26,19 @@ const std::vector<Command>& commands() {
          "decode token ids with a model's tokenizer [--json] [--skip-special]",
          {"json", "skip-special"},
          cmdDetokenize},
-        {"generate", "generate from --ids or --prompt with a model folder or .gguf [--json] [sampling options]", {"json", "ignore-eos"}, cmdGenerate},
-        {"logits", "last-position logits for --ids: top K as JSON, all as float32 with --out FILE [--json]", {"json"}, cmdLogits},
-        {"bench", "bench generate: prefill/decode tokens/s, peak RSS, fraction of the bandwidth limit [--json] [--quick]", {"json", "quick", "keep"}, cmdBench},
+        {"generate",
+         "generate from --ids or --prompt with a model folder or .gguf [--json] [sampling options]",
+         {"json", "ignore-eos"},
+         cmdGenerate},
+        {"logits",
+         "last-position logits for --ids: top K as JSON, all as float32 with --out FILE [--json]",
+         {"json"},
+         cmdLogits},
+        {"bench",
+         "bench generate: prefill/decode tokens/s, peak RSS, fraction of the bandwidth limit [--json] "
+         "[--quick]",
+         {"json", "quick", "keep"},
+         cmdBench},
     };
     return table;
 }
