@@ -4,6 +4,7 @@
 #include "data/builtin_templates.h"
 #include "data/csv_reader.h"
 #include "data/dataset_format.h"
+#include "data/split.h"
 
 #include "common/error.h"
 
@@ -138,6 +139,43 @@ private Q_SLOTS:
         QCOMPARE(builtinTemplate("chatml").newSpecialTokens.size(), std::size_t(2));
         QVERIFY(builtinTemplate("alpaca").newSpecialTokens.empty());
         QVERIFY_THROWS_EXCEPTION(Error, builtinTemplate("vicuna-1.0"));
+    }
+
+    void splitIsDeterministicDisjointAndComplete() {
+        Split a = splitExamples(100, {0.1, 7, true});
+        QCOMPARE(a.eval.size(), std::size_t(10));
+        QCOMPARE(a.train.size(), std::size_t(90));
+        std::vector<std::size_t> all = a.train;
+        all.insert(all.end(), a.eval.begin(), a.eval.end());
+        std::sort(all.begin(), all.end());
+        for (std::size_t i = 0; i < all.size(); ++i) QCOMPARE(all[i], i); // each example exactly once
+        Split again = splitExamples(100, {0.1, 7, true});
+        QCOMPARE(again.train, a.train);
+        QCOMPARE(again.eval, a.eval);
+        QVERIFY(splitExamples(100, {0.1, 8, true}).train != a.train);
+        Split ordered = splitExamples(5, {0.0, 7, false});
+        QCOMPARE(ordered.train, (std::vector<std::size_t>{0, 1, 2, 3, 4}));
+        QCOMPARE(splitExamples(3, {0.01, 1, true}).eval.size(),
+                 std::size_t(1)); // a positive fraction holds out one
+        QVERIFY_THROWS_EXCEPTION(Error, splitExamples(0, {}));
+        QVERIFY_THROWS_EXCEPTION(Error, splitExamples(10, {1.0, 1, true}));
+        QVERIFY_THROWS_EXCEPTION(Error, splitExamples(1, {0.5, 1, true}));
+    }
+
+    // Every element lands in every position about equally often across seeds (a biased shuffle would not).
+    void shuffleIsUniform() {
+        const std::size_t n = 5, trials = 20000;
+        std::vector<std::vector<int>> counts(n, std::vector<int>(n, 0));
+        for (std::uint64_t seed = 0; seed < trials; ++seed) {
+            auto p = seededPermutation(n, seed);
+            for (std::size_t pos = 0; pos < n; ++pos) ++counts[p[pos]][pos];
+        }
+        const double expected = double(trials) / n;
+        for (const auto& row : counts)
+            for (int c : row)
+                QVERIFY2(std::abs(c - expected) < 0.06 * expected, qPrintable(QString::number(c)));
+        SplitMix64 rng(1);
+        for (int i = 0; i < 1000; ++i) QVERIFY(rng.below(3) < 3);
     }
 };
 
