@@ -33,7 +33,9 @@ SettingsPage::SettingsPage(Settings* settings, QWidget* parent)
     auto* folderRow = new QHBoxLayout;
     folderRow->addWidget(dataFolder_, 1);
     folderRow->addWidget(browse);
-    form->addRow(tr("&Data folder:"), folderRow);
+    auto* folderLabel = new QLabel(tr("&Data folder:"));
+    folderLabel->setBuddy(dataFolder_); // a row holding a layout gets no buddy, so the mnemonic needs one
+    form->addRow(folderLabel, folderRow);
 
     device_ = new QComboBox;
     device_->setObjectName(QStringLiteral("deviceCombo"));
