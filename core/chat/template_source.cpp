@@ -2,26 +2,17 @@
 #include "chat/template_source.h"
 
 #include "common/error.h"
+#include "common/mapped_file.h"
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace hone::jinja {
 
 namespace fs = std::filesystem;
 
 std::string readTextFile(const std::string& path, size_t maxBytes) {
-    std::error_code ec;
-    auto size = fs::file_size(path, ec);
-    if (ec) throw Error("cannot read " + path + ": " + ec.message());
-    if (size > maxBytes) throw Error(path + " is too large (" + std::to_string(size) + " bytes)");
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw Error("cannot open " + path);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
+    return hone::readTextFile(path, maxBytes);
 }
 
 const NamedTemplate* ChatTemplateSet::find(const std::string& name) const {

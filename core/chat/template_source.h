@@ -45,7 +45,8 @@ ChatTemplateSet loadTemplateFile(const std::string& path);
 ChatTemplateSet loadModelTemplates(const std::string& folder);
 ModelTokens loadModelTokens(const std::string& folder);
 
-// Reads a whole (size-limited) text file; throws hone::Error naming the file.
+// hone::readTextFile with the 64 MiB limit chat templates and contexts get; throws hone::Error naming the
+// file.
 std::string readTextFile(const std::string& path, size_t maxBytes = size_t(64) << 20);
 
 } // namespace hone::jinja
