@@ -97,6 +97,23 @@ Tokenizer Tokenizer::fromGguf(std::string_view ggufBytes) {
     return Tokenizer(std::move(impl));
 }
 
+Tokenizer Tokenizer::withAddedTokens(const std::vector<std::string>& tokens, bool special) const {
+    auto impl = std::make_shared<TokenizerImpl>(*impl_); // pipeline stages shared, added vocabulary copied
+    int32_t next = static_cast<int32_t>(vocabSize());
+    for (const auto& content : tokens) {
+        if (content.empty()) throw Error("cannot add an empty token to the vocabulary");
+        if (impl->added.byContent(content)) continue; // already an added token: keeps its id and flags
+        AddedToken t;
+        t.content = content;
+        t.special = special;
+        const int32_t existing = impl->model->tokenToId(content);
+        t.id = existing >= 0 ? existing : next++;
+        impl->added.add(std::move(t));
+    }
+    impl->added.build(impl->normalizer.get());
+    return Tokenizer(std::move(impl));
+}
+
 void TokenizerImpl::encodeText(std::string_view text, bool atStart, bool prevSpecial,
                                std::vector<int32_t>& out, ModelCache* cache) const {
     if (text.empty()) return;

@@ -61,6 +61,14 @@ public:
     // "bpe", "unigram", "wordpiece", "spm" (llama.cpp SentencePiece) — for diagnostics.
     std::string modelKind() const;
 
+    // A tokenizer with `tokens` added to its vocabulary, as transformers' add_special_tokens / add_tokens do
+    // before a model's embeddings are resized: a token not yet in the vocabulary gets the next free id
+    // (vocabSize(), vocabSize() + 1, ... in the given order); one the model vocabulary already has keeps its
+    // id. Either way it is then matched as a whole in the text before normalization (like other added
+    // tokens; a special one only when EncodeOptions::parseSpecial is set). Empty strings are rejected with
+    // hone::Error. This tokenizer is unchanged.
+    Tokenizer withAddedTokens(const std::vector<std::string>& tokens, bool special = true) const;
+
     std::shared_ptr<const TokenizerImpl> impl() const { return impl_; }
 
 private:

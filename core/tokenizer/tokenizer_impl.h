@@ -8,10 +8,12 @@
 namespace hone::tok {
 
 struct TokenizerImpl {
-    std::unique_ptr<Normalizer> normalizer;
-    std::unique_ptr<PreTokenizer> preTokenizer;
-    std::unique_ptr<Model> model;
-    std::unique_ptr<Decoder> decoder;
+    // Shared so that Tokenizer::withAddedTokens can copy the state without rebuilding the pipeline (the
+    // stages are immutable after loading).
+    std::shared_ptr<Normalizer> normalizer;
+    std::shared_ptr<PreTokenizer> preTokenizer;
+    std::shared_ptr<Model> model;
+    std::shared_ptr<Decoder> decoder;
     AddedVocabulary added;
     std::vector<int32_t> prefix, suffix; // post-processor
     std::string modelKind = "bpe";
