@@ -50,6 +50,8 @@ public:
     DType computeDType() const { return dtype_; }
     std::uint64_t weightBytes() const; // bytes of weights a decode step reads
     std::uint64_t parameterCount() const;
+    // The weights themselves (the trainer runs its own forward over them with LoRA and autograd).
+    const TransformerWeights& weights() const { return w_; }
 
     // Runs `ids` at positions cache.length.. and appends their K/V. Returns F32 logits on the CPU:
     // [vocab] for the last position, or [T, vocab] when allPositions.
