@@ -24,6 +24,9 @@ int cmdDetokenize(Args& args);
 int cmdGenerate(Args& args);
 int cmdLogits(Args& args);
 int cmdBench(Args& args);
+#ifdef HONE_CLI_HAS_CORE
+int cmdRuns(Args& args); // needs the store (Qt)
+#endif
 
 // The command table (main.cpp).
 const std::vector<Command>& commands();

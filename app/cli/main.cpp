@@ -39,6 +39,12 @@ const std::vector<Command>& commands() {
          "[--quick]",
          {"json", "quick", "keep"},
          cmdBench},
+#ifdef HONE_CLI_HAS_CORE
+        {"runs",
+         "training runs: runs list [--status S] [--search TEXT] | show ID | compare ID ID... [--json]",
+         {"json"},
+         cmdRuns},
+#endif
     };
     return table;
 }

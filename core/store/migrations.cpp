@@ -15,6 +15,30 @@ const std::vector<Migration>& storeMigrations() {
                          "at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), "
                          "actor TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '')"),
           QStringLiteral("CREATE INDEX audit_at ON audit(at)")}},
+        {3,
+         "training runs, their metrics and checkpoints",
+         {QStringLiteral(
+              "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT, "
+              "status TEXT NOT NULL CHECK(status IN "
+              "('queued','running','paused','finished','failed','stopped')), "
+              "model_path TEXT NOT NULL, model_identity TEXT, dataset_path TEXT, dataset_hash TEXT, "
+              "template_name TEXT, template_hash TEXT, config_json TEXT NOT NULL, versions_json TEXT, "
+              "device TEXT, run_dir TEXT, pid INTEGER, "
+              "created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), started_at TEXT, "
+              "updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), finished_at TEXT, "
+              "total_steps INTEGER, last_step INTEGER, final_train_loss REAL, final_eval_loss REAL, "
+              "error TEXT, adapter_path TEXT)"),
+          QStringLiteral("CREATE INDEX runs_status ON runs(status)"),
+          QStringLiteral(
+              "CREATE TABLE run_metrics (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE "
+              "CASCADE, step INTEGER NOT NULL, kind TEXT NOT NULL CHECK(kind IN ('train','eval')), "
+              "loss REAL, lr REAL, grad_norm REAL, tokens_per_s REAL, peak_mem_bytes INTEGER, "
+              "epoch REAL, at TEXT, PRIMARY KEY(run_id, kind, step)) WITHOUT ROWID"),
+          QStringLiteral(
+              "CREATE TABLE run_checkpoints (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE "
+              "CASCADE, step INTEGER NOT NULL, path TEXT NOT NULL, "
+              "created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), "
+              "PRIMARY KEY(run_id, step)) WITHOUT ROWID")}},
     };
     return list;
 }
