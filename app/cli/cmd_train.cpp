@@ -11,8 +11,10 @@
 
 #ifdef HONE_CLI_HAS_CORE
 #include "store/run_store.h"
+
 #include "store/store.h"
 #include "system/app_paths.h"
+#include <QCoreApplication>
 #endif
 
 #include <chrono>
@@ -235,7 +237,14 @@ int cmdTrain(Args& args) {
     std::unique_ptr<Store> store;
     std::unique_ptr<RunStore> runs;
     std::unique_ptr<Recorder> recorder;
+    std::unique_ptr<QCoreApplication> qtApp; // Qt's SQLite driver needs an application object
     if (!args.flag("no-store")) {
+        if (!QCoreApplication::instance()) {
+            static int argc = 1;
+            static char name[] = "hone";
+            static char* argv[] = {name, nullptr};
+            qtApp = std::make_unique<QCoreApplication>(argc, argv);
+        }
         const AppPaths paths = resolveAppPaths();
         store = std::make_unique<Store>(QString::fromStdString(paths.database));
         store->open();

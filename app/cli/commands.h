@@ -27,6 +27,7 @@ int cmdBench(Args& args);
 #ifdef HONE_CLI_HAS_CORE
 int cmdRuns(Args& args); // needs the store (Qt)
 #endif
+int cmdTrain(Args& args);
 
 // The command table (main.cpp).
 const std::vector<Command>& commands();

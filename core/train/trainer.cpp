@@ -618,6 +618,18 @@ TrainResult runTraining(const TrainOptions& requested, const TrainEventFn& onEve
     auto emit = [&](const Json& e) {
         if (onEvent) onEvent(e);
     };
+    {
+        // Rank against every targeted projection, before anything is written.
+        const long long hid = cfg.hiddenSize, q = static_cast<long long>(cfg.numHeads) * cfg.headDim,
+                        kv = static_cast<long long>(cfg.numKvHeads) * cfg.headDim, ff = cfg.intermediateSize;
+        for (const auto& t : o.lora.expandedTargets()) {
+            if (t == "q_proj") o.lora.checkFits(t, hid, q);
+            if (t == "k_proj" || t == "v_proj") o.lora.checkFits(t, hid, kv);
+            if (t == "o_proj") o.lora.checkFits(t, q, hid);
+            if (t == "gate_proj" || t == "up_proj") o.lora.checkFits(t, hid, ff);
+            if (t == "down_proj") o.lora.checkFits(t, ff, hid);
+        }
+    }
     PreparedData data = prepareData(o, cfg, emit);
 
     // Memory check before the weights are loaded.

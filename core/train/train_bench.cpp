@@ -1,0 +1,61 @@
+// The training-step benchmark: random token batches through LoraModel + AdamW, timed after a warm-up step.
+#include "train/train_bench.h"
+
+#include "common/error.h"
+#include "infer/cli_support.h"
+#include "model/transformer_torch.h"
+#include "train/adamw_torch.h"
+#include "train/lora_model_torch.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
+
+#include <chrono>
+
+namespace hone {
+
+TrainBenchResult runTrainBench(const TrainBenchOptions& o) {
+    if (o.batch <= 0 || o.seq <= 0 || o.steps <= 0)
+        throw Error("train bench: batch, sequence length and steps must be positive");
+    torch::manual_seed(0);
+    auto base = loadTransformer(o.modelDir, DeviceSpec::parse("cpu"), o.dtype);
+    LoraModelOptions mo;
+    mo.lora.rank = o.rank;
+    mo.lora.alpha = o.alpha;
+    mo.seed = o.seed;
+    LoraModel model(base, mo);
+    AdamW adam(model.parameters(), AdamWOptions{});
+    const std::int64_t B = o.batch, T = o.seq, V = model.vocabSize();
+    auto gen = at::detail::createCPUGenerator(o.seed);
+    auto positions = torch::arange(T, torch::kInt64).unsqueeze(0).expand({B, T}).contiguous();
+
+    TrainBenchResult r;
+    r.trainable = model.trainableCount();
+    r.parameters = base->parameterCount();
+    r.threads = at::get_num_threads();
+    using Clock = std::chrono::steady_clock;
+    Clock::time_point start;
+    for (int step = 0; step <= o.steps; ++step) {
+        auto ids = torch::randint(V, {B, T + 1}, gen, torch::kInt64);
+        if (step == 1) start = Clock::now(); // step 0 warms caches and allocators
+        TrainBatch b;
+        b.ids = ids.narrow(1, 0, T).contiguous();
+        b.labels = ids.narrow(1, 1, T).contiguous();
+        b.positions = positions;
+        b.targets = B * T;
+        auto loss = model.loss(b, static_cast<double>(B * T), true);
+        adam.zeroGrad();
+        loss.backward();
+        adam.step(o.lr);
+        const double l = loss.item<double>();
+        if (step == 0) r.lossFirst = l;
+        r.lossLast = l;
+    }
+    const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+    r.stepS = secs / o.steps;
+    r.tokensPerS = static_cast<double>(B * T * o.steps) / secs;
+    r.peakRssBytes = peakRssBytes();
+    return r;
+}
+
+} // namespace hone

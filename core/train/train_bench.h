@@ -1,0 +1,39 @@
+// `hone bench train`'s measured side: N LoRA training steps (forward, loss, backward, AdamW) of random token
+// batches over a model folder, with the settings of the eager-PyTorch peer (../shared/peers/
+// peer_lora_torch.py). Torch-free header: the CLI includes it without LibTorch.
+#pragma once
+
+#include "device/compute_device.h"
+
+#include <cstdint>
+#include <string>
+
+namespace hone {
+
+struct TrainBenchOptions {
+    std::string modelDir; // Hugging Face folder (config.json + model.safetensors)
+    DType dtype = DType::F32;
+    int batch = 2;
+    int seq = 256;
+    int steps = 10; // timed steps, after one untimed warm-up step
+    int rank = 16;  // LoRA on all seven projections
+    double alpha = 32;
+    double lr = 1e-3; // AdamW, no weight decay
+    std::uint64_t seed = 1;
+};
+
+struct TrainBenchResult {
+    double tokensPerS = 0; // batch * seq * steps / wall time of the timed steps
+    double stepS = 0;      // mean wall time of a timed step
+    std::uint64_t peakRssBytes = 0;
+    double lossFirst = 0;       // loss of the warm-up step
+    double lossLast = 0;        // loss of the last step
+    std::int64_t trainable = 0; // adapter parameters
+    std::uint64_t parameters = 0;
+    int threads = 0;
+};
+
+// Loads the model on the CPU in `dtype` and runs the steps; throws hone::Error on a bad folder or options.
+TrainBenchResult runTrainBench(const TrainBenchOptions& options);
+
+} // namespace hone
