@@ -144,6 +144,13 @@ public:
             runs_.deleteMetricsAfter(id_, step);
             runs_.deleteCheckpointsAfter(id_, step);
             runs_.setProgress(id_, step, e.value("total_steps", 0LL));
+            runs_.setRunInfo(id_, e.value("device", ""), e.value("dataset_hash", ""),
+                             e.value("template_hash", ""),
+                             Json({{"hone", HONE_VERSION},
+                                   {"torch", e.value("torch_version", "")},
+                                   {"dtype", e.value("dtype", "")},
+                                   {"threads", e.value("threads", 0)}})
+                                 .dump());
             runs_.setStatus(id_, RunStatus::Running);
         } else if (ev == "step") {
             MetricRow r;

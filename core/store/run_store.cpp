@@ -234,6 +234,20 @@ void RunStore::setPid(std::int64_t id, std::optional<std::int64_t> pid) {
     if (q.affected() == 0) throw Error(noRun(id));
 }
 
+void RunStore::setRunInfo(std::int64_t id, const std::string& device, const std::string& datasetHash,
+                          const std::string& templateHash, const std::string& versionsJson) {
+    Query q(store_, QStringLiteral("UPDATE runs SET device = ?, dataset_hash = ?, template_hash = ?, "
+                                   "versions_json = COALESCE(?, versions_json), updated_at = %1 WHERE id = ?")
+                        .arg(kNow));
+    q.bind(QString::fromStdString(device))
+        .bind(QString::fromStdString(datasetHash))
+        .bind(QString::fromStdString(templateHash))
+        .bind(versionsJson.empty() ? QVariant() : QVariant(QString::fromStdString(versionsJson)))
+        .bind(qlonglong(id))
+        .exec();
+    if (q.affected() == 0) throw Error(noRun(id));
+}
+
 void RunStore::setProgress(std::int64_t id, std::int64_t lastStep, std::int64_t totalSteps) {
     Query q(store_,
             QStringLiteral("UPDATE runs SET last_step = ?, total_steps = ?, updated_at = %1 WHERE id = ?")

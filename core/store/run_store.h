@@ -79,6 +79,10 @@ public:
     // unknown id.
     void setStatus(std::int64_t id, RunStatus status, const std::string& error = {});
     void setPid(std::int64_t id, std::optional<std::int64_t> pid);
+    // What the trainer resolved at start: the device it runs on, hashes of the dataset file and the chat
+    // template, and software versions (JSON text; empty keeps the stored value).
+    void setRunInfo(std::int64_t id, const std::string& device, const std::string& datasetHash,
+                    const std::string& templateHash, const std::string& versionsJson = {});
     void setProgress(std::int64_t id, std::int64_t lastStep, std::int64_t totalSteps);
     void setFinal(std::int64_t id, std::optional<double> trainLoss, std::optional<double> evalLoss,
                   const std::string& adapterPath);

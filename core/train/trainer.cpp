@@ -264,7 +264,7 @@ public:
         m_.loadPeftState(adapter);
         auto opt = readTensorsFile(ckpt + "/optimizer.safetensors");
         std::vector<std::pair<std::string, torch::Tensor>> st;
-        torch::Tensor rng;
+        torch::Tensor rng, rngCuda;
         for (auto& [k, v] : opt) {
             if (k == "rng.cpu")
                 rng = v;
@@ -276,6 +276,11 @@ public:
             at::Generator gen = at::globalContext().defaultGenerator(c10::Device(c10::kCPU));
             std::lock_guard<std::mutex> lock(gen.mutex());
             gen.set_state(rng);
+        }
+        if (rngCuda.defined() && dev_.is_cuda()) {
+            at::Generator gen = at::globalContext().defaultGenerator(dev_);
+            std::lock_guard<std::mutex> lock(gen.mutex());
+            gen.set_state(rngCuda);
         }
         Json s = Json::parse(readTextFile(ckpt + "/trainer_state.json"));
         step_ = s.at("step").get<std::int64_t>();
@@ -686,6 +691,7 @@ TrainResult runTraining(const TrainOptions& requested, const TrainEventFn& onEve
           {"device", dev.str()},
           {"dtype", dtypeName(base->computeDType())},
           {"threads", at::get_num_threads()},
+          {"torch_version", TORCH_VERSION},
           {"memory_estimate_bytes", est.total()},
           {"dataset_hash", hex(fnv1a(readTextFile(o.dataPath)))},
           {"template_hash", hex(fnv1a(data.templateSource))}});

@@ -115,6 +115,9 @@ private Q_SLOTS:
         QCOMPARE(run["last_step"].toInt(), 6);
         QCOMPARE(run["config"].toObject()["max-steps"].toInt(), 6);
         QCOMPARE(run["adapter_path"].toString(), done["adapter"].toString());
+        QCOMPARE(run["device"].toString(), QString("cpu"));
+        QCOMPARE(run["dataset_hash"].toString().size(), 16);
+        QCOMPARE(run["versions"].toObject()["threads"].toInt(), 1);
         int train = 0, eval = 0;
         for (const auto& m : show["metrics"].toArray()) {
             if (m.toObject()["kind"] == "train") ++train;

@@ -304,6 +304,24 @@ private Q_SLOTS:
         QCOMPARE(cfg["modules_to_save"].size(), std::size_t(2));
     }
 
+    void bf16ComputeTrainsWithF32AdapterAndOptimizer() {
+        HONE_REQUIRE_PATH(stories());
+        QTemporaryDir dir;
+        TrainOptions o = baseOptions(dir.path());
+        o.dtype = "bf16";
+        o.maxSteps = 15;
+        Collected c;
+        TrainResult r = runTraining(o, std::ref(c), nullptr);
+        QCOMPARE(QString::fromStdString(r.status), QString("finished"));
+        QCOMPARE(QString::fromStdString(c.events[1]["dtype"].get<std::string>()), QString("bf16"));
+        QVERIFY2(c.stepLosses.back() < 0.5 * c.stepLosses.front(),
+                 qPrintable(QString("%1 -> %2").arg(c.stepLosses.front()).arg(c.stepLosses.back())));
+        for (auto& [k, v] : readTensorsFile(r.adapterDir + "/adapter_model.safetensors"))
+            QCOMPARE(v.scalar_type(), torch::kFloat32);
+        for (auto& [k, v] : readTensorsFile(latestCheckpoint(o.outDir) + "/optimizer.safetensors"))
+            if (k.rfind("exp_avg", 0) == 0) QCOMPARE(v.scalar_type(), torch::kFloat32);
+    }
+
     void packingTrainsAndReportsFewerSteps() {
         HONE_REQUIRE_PATH(stories());
         QTemporaryDir a, b;
