@@ -36,9 +36,15 @@ const std::vector<Command>& commands() {
          cmdLogits},
         {"bench",
          "bench generate: prefill/decode tokens/s, peak RSS, fraction of the bandwidth limit [--json] "
-         "[--quick]",
-         {"json", "quick", "keep"},
+         "[--quick] | bench train: LoRA training step vs eager PyTorch [--json] [--quick] [--dtype D] "
+         "[--vocab V] [--steps N] [--no-peer]",
+         {"json", "quick", "keep", "no-peer", "only-ours"},
          cmdBench},
+        {"train",
+         "train a LoRA adapter: train --model DIR --data FILE [options] | --resume RUN [--json-progress] "
+         "(train --help lists the options)",
+         {"json-progress", "packing", "gradient-checkpointing", "rslora", "no-store", "help"},
+         cmdTrain},
 #ifdef HONE_CLI_HAS_CORE
         {"runs",
          "training runs: runs list [--status S] [--search TEXT] | show ID | compare ID ID... [--json]",
