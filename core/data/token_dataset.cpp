@@ -4,6 +4,7 @@
 #include "chat/assistant_masks.h"
 #include "chat/template.h"
 #include "common/error.h"
+#include "common/parallel.h"
 #include "tokenizer/tokenizer.h"
 
 #include <algorithm>
@@ -354,24 +355,7 @@ TokenizedDataset tokenizeExamples(const std::vector<Example>& examples, const to
             for (std::size_t i = b; i < e; ++i) tokenizeOne(c, examples[i], out[i]);
         }
     };
-    if (threads <= 1) {
-        work();
-    } else {
-        std::vector<std::thread> pool;
-        std::exception_ptr err;
-        std::mutex errMu;
-        for (unsigned t = 0; t < threads; ++t)
-            pool.emplace_back([&] {
-                try {
-                    work();
-                } catch (...) {
-                    std::lock_guard<std::mutex> lock(errMu);
-                    if (!err) err = std::current_exception();
-                }
-            });
-        for (auto& th : pool) th.join();
-        if (err) std::rethrow_exception(err);
-    }
+    runOnThreads(threads, work);
 
     TokenizedDataset ds;
     std::vector<std::size_t> lengths;

@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "common/json.h"
 #include "common/mapped_file.h"
+#include "common/parallel.h"
 #include "tokenizer/regex.h"
 #include "tokenizer/tokenizer_impl.h"
 #include "tokenizer/unicode.h"
@@ -223,24 +224,7 @@ std::vector<std::vector<int32_t>> Tokenizer::encodeBatch(const std::vector<std::
             impl_->encodeInto(texts[i], opts, out[i], cache.get());
         }
     };
-    if (threads <= 1) {
-        work();
-        return out;
-    }
-    std::vector<std::thread> pool;
-    std::exception_ptr err;
-    std::mutex errMu;
-    for (unsigned t = 0; t < threads; ++t)
-        pool.emplace_back([&] {
-            try {
-                work();
-            } catch (...) {
-                std::lock_guard<std::mutex> lock(errMu);
-                if (!err) err = std::current_exception();
-            }
-        });
-    for (auto& th : pool) th.join();
-    if (err) std::rethrow_exception(err);
+    runOnThreads(threads, work);
     return out;
 }
 
