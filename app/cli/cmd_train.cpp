@@ -208,10 +208,57 @@ private:
 
 } // namespace
 
+namespace {
+
+// What the outer handler needs to report a failure as a done line.
+struct FailureReport {
+    bool jsonProgress = false;
+    std::int64_t runId = 0;
+};
+
+int trainCommand(Args& args, FailureReport& report);
+
+} // namespace
+
 int cmdTrain(Args& args) {
+    // Signals first: a GUI may pause or stop the worker before it has even read its data.
+    static TrainControl control;
+    gControl = &control;
+    struct sigaction sa {};
+    sa.sa_handler = onStopSignal;
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    sa.sa_handler = onPauseSignal;
+    sigaction(SIGUSR1, &sa, nullptr);
+    sa.sa_handler = onResumeSignal;
+    sigaction(SIGUSR2, &sa, nullptr);
+    std::signal(SIGPIPE, SIG_IGN); // a reader that went away must not kill a training run
+    FailureReport report;
+    report.jsonProgress = args.flag("json-progress");
+    try {
+        const int rc = trainCommand(args, report);
+        gControl = nullptr;
+        return rc;
+    } catch (const std::exception& e) {
+        gControl = nullptr;
+        // Every failure ends with a done line, so a worker's reader always learns the outcome.
+        Json done = {{"event", "done"}, {"status", "failed"}, {"error", e.what()}, {"adapter", nullptr}};
+        if (report.runId) done["run_id"] = report.runId;
+        if (report.jsonProgress) {
+            std::printf("%s\n", done.dump().c_str());
+            std::fflush(stdout);
+        }
+        throw;
+    }
+}
+
+namespace {
+
+int trainCommand(Args& args, FailureReport& report) {
     std::vector<std::string> known = valueOptions();
     for (const auto& f : flagOptions()) known.push_back(f);
-    for (const char* k : {"config", "resume", "json-progress", "no-store", "help"}) known.push_back(k);
+    for (const char* k : {"config", "resume", "json-progress", "no-store", "help", "dry-run"})
+        known.push_back(k);
     args.check(known);
     if (args.flag("help")) {
         std::printf("usage: hone train --model DIR --data FILE [options] | hone train --resume RUN\n"
@@ -236,6 +283,23 @@ int cmdTrain(Args& args) {
     const auto resume = args.get("resume");
     TrainOptions o = TrainOptions::fromJson(j, args.get("config") ? *args.get("config") : "command line");
     if (!resume) o.validate();
+
+    if (args.flag("dry-run")) {
+        // Data report and memory estimate only: nothing is written, no run is recorded.
+        Json est = inspectTraining(o, [&](const Json& e) {
+            if (jsonProgress) {
+                std::printf("%s\n", e.dump().c_str());
+            } else {
+                printHuman(e, false);
+            }
+        });
+        if (!jsonProgress)
+            std::fprintf(stderr, "memory: about %.2f GiB needed, %.2f GiB available: %s\n",
+                         est.value("total_bytes", 0.0) / (1u << 30),
+                         est.value("available_bytes", 0.0) / (1u << 30),
+                         est.value("fits", false) ? "fits" : est.value("error", "").c_str());
+        return est.value("fits", false) ? 0 : 1;
+    }
 
     std::string resumeDir;
     std::int64_t runId = 0;
@@ -308,16 +372,7 @@ int cmdTrain(Args& args) {
     if (resume && resumeDir.empty()) resumeDir = *resume;
     if (!resume && o.outDir.empty()) o.outDir = "hone-runs/run-" + isoNow();
 
-    TrainControl control;
-    gControl = &control;
-    struct sigaction sa {};
-    sa.sa_handler = onStopSignal;
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
-    sa.sa_handler = onPauseSignal;
-    sigaction(SIGUSR1, &sa, nullptr);
-    sa.sa_handler = onResumeSignal;
-    sigaction(SIGUSR2, &sa, nullptr);
+    report.runId = runId;
 
     auto onEvent = [&](const Json& e) {
         Json out = e;
@@ -333,21 +388,21 @@ int cmdTrain(Args& args) {
     };
     TrainResult res;
     try {
-        res = runTraining(o, onEvent, &control, resumeDir);
+        res = runTraining(o, onEvent, gControl, resumeDir);
     } catch (const std::exception& e) {
-        gControl = nullptr;
-        Json done = {{"event", "done"}, {"status", "failed"}, {"error", e.what()}, {"adapter", nullptr}};
-        if (runId) done["run_id"] = runId;
-        if (record) record(done);
-        if (jsonProgress) {
-            std::printf("%s\n", done.dump().c_str());
-            std::fflush(stdout);
+        if (record) {
+            try {
+                record({{"event", "done"}, {"status", "failed"}, {"error", e.what()}, {"adapter", nullptr}});
+            } catch (const std::exception&) {
+                // The store itself may be what failed; the caller still prints the error.
+            }
         }
         throw;
     }
-    gControl = nullptr;
     if (res.status == "finished") return 0;
     return res.status == "stopped" ? 2 : 1;
 }
+
+} // namespace
 
 } // namespace hone::cli

@@ -43,7 +43,7 @@ const std::vector<Command>& commands() {
         {"train",
          "train a LoRA adapter: train --model DIR --data FILE [options] | --resume RUN [--json-progress] "
          "(train --help lists the options)",
-         {"json-progress", "packing", "gradient-checkpointing", "rslora", "no-store", "help"},
+         {"json-progress", "packing", "gradient-checkpointing", "rslora", "no-store", "help", "dry-run"},
          cmdTrain},
 #ifdef HONE_CLI_HAS_CORE
         {"runs",

@@ -420,8 +420,8 @@ std::vector<std::int64_t> RunStore::markStaleRunning() {
     std::vector<std::pair<std::int64_t, std::int64_t>> stale; // (id, pid)
     {
         // Read outside a write transaction: most calls find nothing and should not take the write lock.
-        Query q(store_,
-                QStringLiteral("SELECT id, pid FROM runs WHERE status = 'running' AND pid IS NOT NULL"));
+        Query q(store_, QStringLiteral("SELECT id, pid FROM runs WHERE status IN ('running', 'paused', "
+                                       "'queued') AND pid IS NOT NULL"));
         q.exec();
         while (q.next()) {
             const std::int64_t pid = q.value(1).toLongLong();
@@ -433,9 +433,11 @@ std::vector<std::int64_t> RunStore::markStaleRunning() {
     WriteTransaction tx(store_);
     for (const auto& [id, pid] : stale) {
         // Only if nothing changed meanwhile: another process may have finished it or resumed it (new pid).
-        Query q(store_, QStringLiteral("UPDATE runs SET status = 'failed', error = ?, finished_at = %1, "
-                                       "updated_at = %1 WHERE id = ? AND status = 'running' AND pid = ?")
-                            .arg(kNow));
+        Query q(store_,
+                QStringLiteral(
+                    "UPDATE runs SET status = 'failed', error = ?, finished_at = %1, "
+                    "updated_at = %1 WHERE id = ? AND status IN ('running', 'paused', 'queued') AND pid = ?")
+                    .arg(kNow));
         q.bind(QStringLiteral("the training process ended without reporting (killed or crashed); resume from "
                               "the last checkpoint"))
             .bind(qlonglong(id))

@@ -106,8 +106,9 @@ public:
     // Deletes the run's rows (metrics and checkpoints cascade); the caller deletes its files.
     void deleteRun(std::int64_t id);
 
-    // Runs marked 'running' whose process is gone (no such pid, or a zombie) become 'failed' with an error
-    // saying so; returns their ids. A running run without a pid is left alone (set the pid first).
+    // Runs marked 'running' (or 'paused', or 'queued' with a pid) whose process is gone (no such pid, or a
+    // zombie) become 'failed' with an error saying so; returns their ids. A running run without a pid is left
+    // alone (set the pid first).
     std::vector<std::int64_t> markStaleRunning();
     // Whether a process with this pid exists and is not a zombie (on this machine).
     static bool processAlive(std::int64_t pid);

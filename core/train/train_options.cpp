@@ -7,12 +7,19 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <set>
 #include <sstream>
 
 namespace hone {
 
 namespace {
+
+std::string num(double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%g", v);
+    return b;
+}
 
 std::string join(const std::vector<std::string>& v) {
     std::string s;
@@ -187,11 +194,9 @@ void TrainOptions::validate() const {
     if (dataPath.empty()) bad("no dataset given: pass --data with a JSONL, JSON or CSV file");
     lora.validate();
     if (!(lr > 0))
-        bad("the learning rate must be positive (got " + std::to_string(lr) +
-            "); 1e-4 to 3e-4 is typical for LoRA");
+        bad("the learning rate must be positive (got " + num(lr) + "); 1e-4 to 3e-4 is typical for LoRA");
     if (lr > 1.0)
-        bad("a learning rate of " + std::to_string(lr) +
-            " is far too large for LoRA; 1e-4 to 3e-4 is typical");
+        bad("a learning rate of " + num(lr) + " is far too large for LoRA; 1e-4 to 3e-4 is typical");
     parseScheduleKind(schedule);
     if (warmupSteps < 0) bad("--warmup must be 0 or more steps");
     if (warmupRatio < 0 || warmupRatio >= 1) bad("--warmup-ratio must be in [0, 1)");

@@ -144,6 +144,8 @@ PreparedData prepareData(const TrainOptions& o, const ModelConfig& cfg, const Tr
     to.maxSeqLen = o.maxSeqLen;
     auto td = data::tokenizeExamples(conv.examples, p.tokenizer, tpl.get(), to);
     td.problems.insert(td.problems.begin(), conv.problems.begin(), conv.problems.end());
+    std::stable_sort(td.problems.begin(), td.problems.end(),
+                     [](const data::Problem& a, const data::Problem& b) { return a.line < b.line; });
     td.skipped += conv.skipped;
     if (td.examples.empty())
         throw Error(
@@ -569,6 +571,78 @@ DType resolveDType(const std::string& name, const DeviceSpec& dev) {
     return parseDType(name);
 }
 
+struct Setup {
+    DeviceSpec dev;
+    DType dtype = DType::F32;
+    ModelConfig cfg;
+    PreparedData data;
+    MemoryEstimate est;
+    MemoryBudget budget;
+    bool fits = true;
+    std::string memoryError;
+};
+
+// Everything before the weights load: validation, the data, the template, tokens, and the memory check.
+Setup prepare(TrainOptions& o, const TrainEventFn& emit, bool enforceMemory) {
+    o.validate();
+    configureThreads(o.threads);
+    const DeviceSpec dev = resolveDevice(DeviceSpec::parse(o.device));
+    const DType dtype = resolveDType(o.dtype, dev);
+    const ModelConfig cfg = loadHfConfig(o.modelPath);
+    {
+        std::error_code ec;
+        if (fs::is_regular_file(o.modelPath) || !fs::exists(fs::path(o.modelPath) / "config.json"))
+            throw Error(o.modelPath +
+                        ": training needs a Hugging Face model folder (config.json + safetensors); "
+                        "GGUF files are for chat (training a quantised base comes later)");
+    }
+    {
+        // Rank against every targeted projection, before anything is written.
+        const long long hid = cfg.hiddenSize, q = static_cast<long long>(cfg.numHeads) * cfg.headDim,
+                        kv = static_cast<long long>(cfg.numKvHeads) * cfg.headDim, ff = cfg.intermediateSize;
+        for (const auto& t : o.lora.expandedTargets()) {
+            if (t == "q_proj") o.lora.checkFits(t, hid, q);
+            if (t == "k_proj" || t == "v_proj") o.lora.checkFits(t, hid, kv);
+            if (t == "o_proj") o.lora.checkFits(t, q, hid);
+            if (t == "gate_proj" || t == "up_proj") o.lora.checkFits(t, hid, ff);
+            if (t == "down_proj") o.lora.checkFits(t, ff, hid);
+        }
+    }
+    PreparedData data = prepareData(o, cfg, emit);
+
+    // Memory check before the weights are loaded.
+    TrainShape shape;
+    shape.batchSize = o.batchSize;
+    shape.seqLen =
+        o.packing ? o.maxSeqLen : static_cast<int>(std::min<std::size_t>(o.maxSeqLen, data.longest));
+    shape.loraRank = o.lora.rank;
+    shape.loraTargetsPerLayer = static_cast<int>(o.lora.expandedTargets().size());
+    shape.newTokens = data.newTokens;
+    shape.bytesPerWeight = shape.bytesPerActivation = computeDTypeFor(dev, dtype) == DType::F32 ? 4 : 2;
+    shape.checkpointing = o.gradientCheckpointing;
+    const MemoryEstimate est = estimateTrainingMemory(cfg, shape);
+    MemoryBudget budget;
+    bool fits = true;
+    std::string memoryError;
+    if (dev.kind == DeviceKind::Cpu) {
+        budget = cpuMemoryBudget();
+        if (budget.available > 0 && est.total() > budget.available) {
+            std::string advice = "lower --batch-size (now " + std::to_string(o.batchSize) +
+                                 ") or --max-seq-len (now " + std::to_string(o.maxSeqLen) + ")";
+            if (!o.gradientCheckpointing) advice += ", or turn on --gradient-checkpointing";
+            fits = false;
+            memoryError =
+                ("not enough memory: this training needs about " + formatBytes(est.total()) + " (weights " +
+                 formatBytes(est.weights) + ", activations " + formatBytes(est.activations + est.transient) +
+                 ") but only " + formatBytes(budget.available) + " is available (limited by " +
+                 budget.limitedBy + "); " + advice);
+            if (enforceMemory) throw Error(memoryError);
+        }
+    }
+
+    return Setup{dev, dtype, cfg, std::move(data), est, budget, fits, memoryError};
+}
+
 } // namespace
 
 std::string latestCheckpoint(const std::string& runDir) {
@@ -607,61 +681,15 @@ TrainResult runTraining(const TrainOptions& requested, const TrainEventFn& onEve
         if (ckpt.empty())
             throw Error(resumeDir + " has no complete checkpoint to resume from; start the run again");
     }
-    o.validate();
     if (o.outDir.empty()) throw Error("no run folder: pass --out DIR");
-    configureThreads(o.threads);
-    const DeviceSpec dev = resolveDevice(DeviceSpec::parse(o.device));
-    const DType dtype = resolveDType(o.dtype, dev);
-    const ModelConfig cfg = loadHfConfig(o.modelPath);
-    {
-        std::error_code ec;
-        if (fs::is_regular_file(o.modelPath) || !fs::exists(fs::path(o.modelPath) / "config.json"))
-            throw Error(o.modelPath +
-                        ": training needs a Hugging Face model folder (config.json + safetensors); "
-                        "GGUF files are for chat (training a quantised base comes later)");
-    }
     auto emit = [&](const Json& e) {
         if (onEvent) onEvent(e);
     };
-    {
-        // Rank against every targeted projection, before anything is written.
-        const long long hid = cfg.hiddenSize, q = static_cast<long long>(cfg.numHeads) * cfg.headDim,
-                        kv = static_cast<long long>(cfg.numKvHeads) * cfg.headDim, ff = cfg.intermediateSize;
-        for (const auto& t : o.lora.expandedTargets()) {
-            if (t == "q_proj") o.lora.checkFits(t, hid, q);
-            if (t == "k_proj" || t == "v_proj") o.lora.checkFits(t, hid, kv);
-            if (t == "o_proj") o.lora.checkFits(t, q, hid);
-            if (t == "gate_proj" || t == "up_proj") o.lora.checkFits(t, hid, ff);
-            if (t == "down_proj") o.lora.checkFits(t, ff, hid);
-        }
-    }
-    PreparedData data = prepareData(o, cfg, emit);
-
-    // Memory check before the weights are loaded.
-    TrainShape shape;
-    shape.batchSize = o.batchSize;
-    shape.seqLen =
-        o.packing ? o.maxSeqLen : static_cast<int>(std::min<std::size_t>(o.maxSeqLen, data.longest));
-    shape.loraRank = o.lora.rank;
-    shape.loraTargetsPerLayer = static_cast<int>(o.lora.expandedTargets().size());
-    shape.newTokens = data.newTokens;
-    shape.bytesPerWeight = shape.bytesPerActivation = computeDTypeFor(dev, dtype) == DType::F32 ? 4 : 2;
-    shape.checkpointing = o.gradientCheckpointing;
-    const MemoryEstimate est = estimateTrainingMemory(cfg, shape);
-    if (dev.kind == DeviceKind::Cpu) {
-        const MemoryBudget budget = cpuMemoryBudget();
-        if (budget.available > 0 && est.total() > budget.available) {
-            std::string advice = "lower --batch-size (now " + std::to_string(o.batchSize) +
-                                 ") or --max-seq-len (now " + std::to_string(o.maxSeqLen) + ")";
-            if (!o.gradientCheckpointing) advice += ", or turn on --gradient-checkpointing";
-            throw Error("not enough memory: this training needs about " + formatBytes(est.total()) +
-                        " (weights " + formatBytes(est.weights) + ", activations " +
-                        formatBytes(est.activations + est.transient) + ") but only " +
-                        formatBytes(budget.available) + " is available (limited by " + budget.limitedBy +
-                        "); " + advice);
-        }
-    }
-
+    Setup st = prepare(o, emit, true);
+    const DeviceSpec dev = st.dev;
+    const DType dtype = st.dtype;
+    PreparedData& data = st.data;
+    const MemoryEstimate& est = st.est;
     std::error_code ec;
     fs::create_directories(o.outDir, ec);
     if (ec) throw Error("cannot create the run folder " + o.outDir + ": " + ec.message());
@@ -703,6 +731,30 @@ TrainResult runTraining(const TrainOptions& requested, const TrainEventFn& onEve
     if (res.finalEvalLoss >= 0) done["final_eval_loss"] = res.finalEvalLoss;
     emit(done);
     return res;
+}
+
+} // namespace hone
+
+namespace hone {
+
+Json inspectTraining(const TrainOptions& options, const TrainEventFn& onEvent) {
+    TrainOptions o = options;
+    auto emit = [&](const Json& e) {
+        if (onEvent) onEvent(e);
+    };
+    Setup st = prepare(o, emit, false);
+    Json e = {{"event", "estimate"},
+              {"device", st.dev.str()},
+              {"dtype", dtypeName(computeDTypeFor(st.dev, st.dtype))},
+              {"total_bytes", st.est.total()},
+              {"weights_bytes", st.est.weights},
+              {"trainable_bytes", st.est.trainable},
+              {"activation_bytes", st.est.activations + st.est.transient},
+              {"available_bytes", st.budget.available},
+              {"fits", st.fits}};
+    if (!st.fits) e["error"] = st.memoryError;
+    emit(e);
+    return e;
 }
 
 } // namespace hone

@@ -64,6 +64,12 @@ using TrainEventFn = std::function<void(const Json& event)>;
 TrainResult runTraining(const TrainOptions& options, const TrainEventFn& onEvent,
                         TrainControl* control = nullptr, const std::string& resumeDir = {});
 
+// What a run would do, without loading the weights or writing anything: validates the options, reads and
+// tokenizes the data (emitting the "data" event with per-line problems and token-length statistics) and
+// emits an "estimate" event {total_bytes, weights_bytes, trainable_bytes, activation_bytes, available_bytes,
+// fits, error?}, which it also returns. Throws hone::Error for bad settings or data, like runTraining.
+Json inspectTraining(const TrainOptions& options, const TrainEventFn& onEvent);
+
 // The newest complete checkpoint folder of a run folder ("" when there is none).
 std::string latestCheckpoint(const std::string& runDir);
 

@@ -216,6 +216,26 @@ private Q_SLOTS:
         QVERIFY2(e.err.contains("unknown setting 'learning_rate'"), e.err.constData());
     }
 
+    void dryRunReportsDataProblemsAndMemoryWithoutARun() {
+        HONE_REQUIRE_PATH(stories());
+        QTemporaryDir home;
+        Run r = runHone({"train", "--home", home.path(), "--dry-run", "--json-progress", "--model", stories(),
+                         "--data", test::sourceDir() + "/tests/data/datasets/alpaca_mixed.jsonl", "--template",
+                         "alpaca"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.events.size(), 2);
+        const QJsonObject data = r.events[0];
+        QCOMPARE(data["event"].toString(), QString("data"));
+        QList<int> lines;
+        for (const auto& p : data["problems"].toArray()) lines << p.toObject()["line"].toInt();
+        QCOMPARE(lines, (QList<int>{3, 4, 5, 7}));
+        QVERIFY(data["lengths"].toObject()["max"].toInt() > 0);
+        QCOMPARE(r.events[1]["event"].toString(), QString("estimate"));
+        QVERIFY(r.events[1]["fits"].toBool());
+        QVERIFY(r.events[1]["total_bytes"].toDouble() > r.events[1]["weights_bytes"].toDouble());
+        QVERIFY(!QFile::exists(home.filePath("hone.db")) || runsShow(home.path(), 1).isEmpty());
+    }
+
     void addressSpaceLimitIsRefusedWithAdvice() {
         HONE_REQUIRE_PATH(stories());
         QTemporaryDir home;
