@@ -588,14 +588,14 @@ Setup prepare(TrainOptions& o, const TrainEventFn& emit, bool enforceMemory) {
     configureThreads(o.threads);
     const DeviceSpec dev = resolveDevice(DeviceSpec::parse(o.device));
     const DType dtype = resolveDType(o.dtype, dev);
+    if (fs::is_regular_file(o.modelPath))
+        throw Error(o.modelPath +
+                    ": training needs a Hugging Face model folder (config.json + safetensors); " +
+                    "GGUF and other single files are for chat (training a quantised base comes later)");
+    if (!fs::exists(o.modelPath))
+        throw Error("model folder " + o.modelPath +
+                    " does not exist; pass --model with a Hugging Face model folder");
     const ModelConfig cfg = loadHfConfig(o.modelPath);
-    {
-        std::error_code ec;
-        if (fs::is_regular_file(o.modelPath) || !fs::exists(fs::path(o.modelPath) / "config.json"))
-            throw Error(o.modelPath +
-                        ": training needs a Hugging Face model folder (config.json + safetensors); "
-                        "GGUF files are for chat (training a quantised base comes later)");
-    }
     {
         // Rank against every targeted projection, before anything is written.
         const long long hid = cfg.hiddenSize, q = static_cast<long long>(cfg.numHeads) * cfg.headDim,
