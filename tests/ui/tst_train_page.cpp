@@ -1,0 +1,280 @@
+// The Train page against the real `hone train` worker on the stories260K fixture: charts receive points while
+// training runs, pause stops them, resume continues, stop ends the run as "stopped"; the form validates every
+// change and its memory estimate follows the batch size; confirmClose answers by policy without a modal.
+#include "common/test_support.h"
+#include "services/settings.h"
+#include "services/training_service.h"
+#include "ui/live_chart.h"
+#include "ui/train_form.h"
+#include "ui/train_page.h"
+
+#include <QApplication>
+#include <QChart>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLineSeries>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+#include <memory>
+
+using namespace hone;
+
+class TestTrainPage : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir home_;
+    AppPaths paths_;
+    QString model_, data_;
+
+    TrainOptions baseOptions(std::int64_t maxSteps) const {
+        TrainOptions o;
+        o.modelPath = model_.toStdString();
+        o.dataPath = data_.toStdString();
+        o.templateName = "alpaca";
+        o.maxSteps = maxSteps;
+        o.batchSize = 4;
+        o.threads = 1;
+        o.maxSeqLen = 256;
+        o.lr = 1e-3;
+        o.device = "cpu";
+        return o;
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(home_.isValid());
+        qputenv("HONE_HOME", home_.path().toLocal8Bit());
+        qputenv("HONE_CLI", (qEnvironmentVariable("HONE_BINARY_DIR") + "/bin/hone").toLocal8Bit());
+        paths_.home = home_.path().toStdString();
+        paths_.database = (home_.path() + "/hone.db").toStdString();
+        paths_.settingsFile = (home_.path() + "/settings.ini").toStdString();
+        paths_.source = "HONE_HOME";
+        model_ = test::fixture("models/stories260K");
+        data_ = test::sourceDir() + "/tests/data/train/stories_alpaca.jsonl";
+    }
+
+    void liveChartDecimatesAndSmooths() {
+        ui::LiveChart chart(QStringLiteral("test"));
+        chart.resize(600, 300);
+        chart.show();
+        const int raw = chart.addSeries("loss", Qt::blue, 0.1);
+        QCOMPARE(chart.seriesCount(), 2);
+        for (int i = 0; i < 20000; ++i) chart.append(raw, i, (i % 2) ? 1.0 : 3.0);
+        chart.refresh();
+        QCOMPARE(chart.pointCount(raw), 20000);
+        QCOMPARE(chart.pointCount(raw + 1), 20000);
+        // About two points per pixel column, never all 20k.
+        QVERIFY2(chart.displayedPointCount(raw) > 0 && chart.displayedPointCount(raw) < 3000,
+                 qPrintable(QString::number(chart.displayedPointCount(raw))));
+        // Min/max decimation keeps the extremes of the alternating signal.
+        auto* line = qobject_cast<QLineSeries*>(chart.chart()->series().at(raw));
+        double lo = 1e9, hi = -1e9;
+        for (const QPointF& p : line->points()) {
+            lo = std::min(lo, p.y());
+            hi = std::max(hi, p.y());
+        }
+        QCOMPARE(lo, 1.0);
+        QCOMPARE(hi, 3.0);
+        // The EMA of an alternating 1/3 signal settles near 2.
+        auto* ema = qobject_cast<QLineSeries*>(chart.chart()->series().at(raw + 1));
+        QVERIFY(std::abs(ema->points().last().y() - 2.0) < 0.2);
+        chart.clear();
+        chart.refresh();
+        QCOMPARE(chart.pointCount(raw), 0);
+        QCOMPARE(chart.displayedPointCount(raw), 0);
+    }
+
+    void formValidatesAndEstimatesMemory() {
+        HONE_REQUIRE_PATH(model_);
+        Settings settings(paths_);
+        ui::TrainForm form(&settings);
+        form.setModel(model_);
+        form.setDataset(data_, "alpaca", "alpaca");
+        QVERIFY2(form.isValid(), qPrintable(form.validationMessage()));
+        // stories260K is tiny: the small-model defaults.
+        QCOMPARE(form.options().lora.rank, 8);
+        QCOMPARE(form.options().maxSeqLen, 512);
+        auto* label = form.findChild<QLabel*>("validationLabel");
+
+        form.findChild<QLineEdit*>("lrEdit")->setText("0");
+        QVERIFY(!form.isValid());
+        QVERIFY2(label->text().contains("learning rate"), qPrintable(label->text()));
+        form.findChild<QLineEdit*>("lrEdit")->setText("abc");
+        QVERIFY(label->text().contains("not a number"));
+        form.findChild<QLineEdit*>("lrEdit")->setText("2e-4");
+        QVERIFY(form.isValid());
+        QCOMPARE(form.options().lr, 2e-4);
+
+        form.findChild<QSpinBox*>("rankSpin")->setValue(0);
+        QVERIFY(!form.isValid());
+        QVERIFY2(label->text().contains("rank"), qPrintable(label->text()));
+        form.findChild<QSpinBox*>("rankSpin")->setValue(8);
+        QVERIFY(form.isValid());
+
+        const QString before = form.memoryText();
+        const auto bytesBefore = form.estimatedBytes();
+        QVERIFY(bytesBefore > 0);
+        form.findChild<QSpinBox*>("batchSpin")->setValue(form.options().batchSize * 8);
+        QVERIFY(form.estimatedBytes() > bytesBefore);
+        QVERIFY(form.memoryText() != before);
+
+        // Every option goes through the form unchanged.
+        TrainOptions o = baseOptions(123);
+        o.lora.alpha = 7;
+        o.lora.dropout = 0.05;
+        o.lora.rslora = true;
+        o.lora.targets = {"q_proj", "v_proj"};
+        o.schedule = "cosine";
+        o.warmupSteps = 5;
+        o.weightDecay = 0.01;
+        o.adamEps = 1e-6;
+        o.gradAccum = 3;
+        o.packing = true;
+        o.seed = 7;
+        o.evalSplit = 0.1;
+        o.evalEvery = 10;
+        o.saveEvery = 20;
+        o.keepCheckpoints = 2;
+        o.runName = "roundtrip";
+        form.setOptions(o);
+        QCOMPARE(QString::fromStdString(form.options().toJson().dump()),
+                 QString::fromStdString(o.toJson().dump()));
+
+        // Remembered for the next form.
+        form.remember();
+        ui::TrainForm again(&settings);
+        QCOMPARE(again.options().runName, std::string("roundtrip"));
+        QCOMPARE(again.options().maxSteps, std::int64_t(123));
+    }
+
+    void startDisabledWhileInvalid() {
+        Settings settings(paths_);
+        TrainingService service(paths_);
+        ui::TrainPage page(&settings, &service);
+        page.form()->setOptions(baseOptions(40));
+        auto* start = page.findChild<QPushButton*>("startButton");
+        QVERIFY(start->isEnabled());
+        page.form()->findChild<QLineEdit*>("lrEdit")->setText("0");
+        QVERIFY(!start->isEnabled());
+        page.form()->findChild<QLineEdit*>("lrEdit")->setText("1e-3");
+        page.form()->findChild<QSpinBox*>("rankSpin")->setValue(0);
+        QVERIFY(!start->isEnabled());
+        QTest::mouseClick(start, Qt::LeftButton);
+        QVERIFY(!service.isRunning());
+    }
+
+    void trainsWithLiveChartsPauseResumeStop() {
+        HONE_REQUIRE_PATH(model_);
+        Settings settings(paths_);
+        TrainingService service(paths_);
+        ui::TrainPage page(&settings, &service);
+        page.resize(1280, 860);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        // Enough steps that the run is still going while the test pauses and resumes it.
+        page.form()->setOptions(baseOptions(100000));
+        QVERIFY2(page.form()->isValid(), qPrintable(page.form()->validationMessage()));
+        auto* start = page.findChild<QPushButton*>("startButton");
+        auto* pauseB = page.findChild<QPushButton*>("pauseButton");
+        auto* resumeB = page.findChild<QPushButton*>("resumeButton");
+        auto* stopB = page.findChild<QPushButton*>("stopButton");
+        QVERIFY(!pauseB->isEnabled() && !resumeB->isEnabled() && !stopB->isEnabled());
+        QSignalSpy finished(&page, &ui::TrainPage::runFinished);
+
+        QTest::mouseClick(start, Qt::LeftButton);
+        QVERIFY(service.isRunning());
+        QVERIFY(!start->isEnabled() && stopB->isEnabled());
+        ui::LiveChart* loss = page.lossChart();
+        QTRY_VERIFY_WITH_TIMEOUT(loss->pointCount(ui::TrainPage::kTrainLoss) >= 3, 60000);
+        const int first = loss->pointCount(ui::TrainPage::kTrainLoss);
+        // Points keep arriving, and the chart draws them.
+        QTRY_VERIFY_WITH_TIMEOUT(loss->pointCount(ui::TrainPage::kTrainLoss) > first + 2, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(loss->displayedPointCount(ui::TrainPage::kTrainLoss) > 0, 5000);
+        QVERIFY(page.lrChart()->pointCount(0) > 0 && page.gradNormChart()->pointCount(0) > 0 &&
+                page.tokensChart()->pointCount(0) > 0 && page.memoryChart()->pointCount(0) > 0);
+        QVERIFY(page.findChild<QLabel*>("progressLabel")->text().contains("ETA"));
+        QVERIFY(page.findChild<QProgressBar*>("trainProgress")->value() > 0);
+
+        // Pause: no new points for a second.
+        QTest::keyClick(&page, Qt::Key_P, Qt::ControlModifier);
+        QTRY_VERIFY_WITH_TIMEOUT(service.isPaused(), 30000);
+        QVERIFY(resumeB->isEnabled() && !pauseB->isEnabled());
+        const int paused = loss->pointCount(ui::TrainPage::kTrainLoss);
+        QTest::qWait(1000);
+        QCOMPARE(loss->pointCount(ui::TrainPage::kTrainLoss), paused);
+        QVERIFY(page.grab().save(test::artifactsDir() + "/train_page.png"));
+
+        // Resume: points again.
+        QTest::mouseClick(resumeB, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(loss->pointCount(ui::TrainPage::kTrainLoss) > paused + 2, 30000);
+
+        // Closing asks; Cancel keeps the window, Stop stops with a checkpoint.
+        page.setClosePolicy(ui::TrainPage::ClosePolicy::Cancel);
+        QVERIFY(!page.confirmClose());
+        QVERIFY(service.isRunning());
+        page.setClosePolicy(ui::TrainPage::ClosePolicy::StopWithCheckpoint);
+        QVERIFY(page.confirmClose());
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 60000);
+        QCOMPARE(page.lastStatus(), QStringLiteral("stopped"));
+        QVERIFY2(page.statusText().contains("Checkpoint"), qPrintable(page.statusText()));
+        QVERIFY(start->isEnabled() && !stopB->isEnabled());
+        QVERIFY(page.confirmClose()); // nothing running: closes without asking
+    }
+
+    void finishesShortRun() {
+        HONE_REQUIRE_PATH(model_);
+        Settings settings(paths_);
+        TrainingService service(paths_);
+        ui::TrainPage page(&settings, &service);
+        page.form()->setOptions(baseOptions(40));
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QSignalSpy finished(&page, &ui::TrainPage::runFinished);
+        // Ctrl+Return starts.
+        QTest::keyClick(&page, Qt::Key_Return, Qt::ControlModifier);
+        QVERIFY(service.isRunning());
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 120000);
+        QVERIFY2(page.lastStatus() == QStringLiteral("finished"), qPrintable(page.statusText()));
+        QCOMPARE(page.lossChart()->pointCount(ui::TrainPage::kTrainLoss), 40);
+        QCOMPARE(page.findChild<QProgressBar*>("trainProgress")->value(), 40);
+        QVERIFY(page.findChild<QLabel*>("progressLabel")->text().contains("40 / 40"));
+    }
+
+    void reattachesToBackgroundRun() {
+        HONE_REQUIRE_PATH(model_);
+        Settings settings(paths_);
+        auto service = std::make_unique<TrainingService>(paths_);
+        {
+            ui::TrainPage page(&settings, service.get());
+            page.form()->setOptions(baseOptions(100000));
+            page.start();
+            QTRY_VERIFY_WITH_TIMEOUT(page.lossChart()->pointCount(ui::TrainPage::kTrainLoss) >= 2, 60000);
+            page.setClosePolicy(ui::TrainPage::ClosePolicy::KeepInBackground);
+            QVERIFY(page.confirmClose());
+        }
+        const qint64 pid = service->processId();
+        QVERIFY(pid > 0);
+        service.reset(); // the window is gone; the worker trains on
+        TrainingService fresh(paths_);
+        ui::TrainPage reopened(&settings, &fresh);
+        QVERIFY2(reopened.attachedRunId() > 0, qPrintable(reopened.statusText()));
+        QVERIFY(!reopened.findChild<QPushButton*>("startButton")->isEnabled());
+        const int n = reopened.lossChart()->pointCount(ui::TrainPage::kTrainLoss);
+        QTRY_VERIFY_WITH_TIMEOUT(reopened.lossChart()->pointCount(ui::TrainPage::kTrainLoss) > n, 30000);
+        // End the background worker the way the page's Stop would (SIGTERM: checkpoint, then exit).
+        QVERIFY(::kill(static_cast<pid_t>(pid), SIGTERM) == 0);
+        QTRY_VERIFY_WITH_TIMEOUT(reopened.attachedRunId() == 0, 60000);
+        QCOMPARE(reopened.lastStatus(), QStringLiteral("stopped"));
+    }
+};
+
+QTEST_MAIN(TestTrainPage)
+#include "tst_train_page.moc"
