@@ -127,6 +127,8 @@ RunsPage::RunsPage(Store* store, TrainingService* service, QWidget* parent)
     table_->verticalHeader()->hide();
     table_->horizontalHeader()->setStretchLastSection(true);
     table_->setAlternatingRowColors(true);
+    table_->setWordWrap(false);
+    table_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
 
     chart_ = new QChart;
     chart_->legend()->setVisible(true);
@@ -174,6 +176,7 @@ RunsPage::RunsPage(Store* store, TrainingService* service, QWidget* parent)
     lower->addWidget(details);
     lower->setStretchFactor(0, 3);
     lower->setStretchFactor(1, 2);
+    lower->setSizes({600, 400});
     auto* split = new QSplitter(Qt::Vertical, this);
     split->addWidget(table_);
     split->addWidget(lower);
@@ -252,7 +255,9 @@ void RunsPage::refresh() {
     try {
         RunStore runs(*store_);
         runs.markStaleRunning();
+        const bool first = model_->rowCount() == 0;
         model_->refresh();
+        if (first && model_->rowCount() > 0) table_->resizeColumnsToContents();
     } catch (const std::exception& e) {
         setStatus(tr("Cannot read the runs: %1").arg(QString::fromUtf8(e.what())));
     }

@@ -181,6 +181,7 @@ private Q_SLOTS:
         stopped_ = finishCli(*p2, 4);
         QVERIFY2(stopped_.status == "stopped", qPrintable(stopped_.status + ": " + stopped_.stderrText));
         QCOMPARE(stopped_.exitCode, 2);
+        qInfo("SIGINT after step 4 stopped the run at step %lld of 20", stopped_.lastStep);
         QVERIFY(stopped_.lastStep >= 4 && stopped_.lastStep < 20);
         QVERIFY(!stopped_.checkpoints.isEmpty());
 
