@@ -455,6 +455,34 @@ private Q_SLOTS:
         QVERIFY(QFileInfo::exists(home_.path() + "/hone.db"));
         QVERIFY(QFileInfo(stopped_.runDir).isDir());
 
+        // A run whose process is alive (this test's) cannot be deleted; one whose process is gone is marked
+        // failed by the refresh and can.
+        QProcess gone;
+        gone.start("/bin/true");
+        QVERIFY(gone.waitForFinished(10000));
+        RunRecord live, dead;
+        live.name = "live";
+        live.modelPath = dead.modelPath = "/models/m";
+        dead.name = "dead";
+        RunStore store(*store_);
+        const qint64 liveId = store.createRun(live), deadId = store.createRun(dead);
+        store.setStatus(liveId, RunStatus::Running);
+        store.setPid(liveId, QCoreApplication::applicationPid());
+        store.setStatus(deadId, RunStatus::Running);
+        store.setPid(deadId, gone.processId());
+        page.refresh();
+        QCOMPARE(cell(page.model(), liveId, 0, RunsModel::StatusRole), QStringLiteral("running"));
+        QCOMPARE(cell(page.model(), deadId, 0, RunsModel::StatusRole), QStringLiteral("failed"));
+        page.selectRuns({liveId, deadId});
+        QVERIFY(!page.findChild<QPushButton*>("deleteRun")->isEnabled());
+        QCOMPARE(page.deleteSelected(), 0);
+        QVERIFY(store.exists(liveId));
+        page.selectRuns({deadId});
+        QVERIFY(page.findChild<QPushButton*>("deleteRun")->isEnabled());
+        QCOMPARE(page.deleteSelected(), 1);
+        QVERIFY(!store.exists(deadId));
+        store.setStatus(liveId, RunStatus::Stopped);
+
         // The rules on their own.
         const QString data = home_.path();
         QVERIFY(ui::RunsPage::isDeletableRunDir(stopped_.runDir, data));
