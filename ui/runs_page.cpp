@@ -25,6 +25,7 @@
 #include <QPen>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QShortcut>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
@@ -207,6 +208,12 @@ RunsPage::RunsPage(Store* store, TrainingService* service, QWidget* parent)
     connect(refresh_, &QPushButton::clicked, this, &RunsPage::refresh);
     connect(resume_, &QPushButton::clicked, this, &RunsPage::resumeCurrent);
     connect(delete_, &QPushButton::clicked, this, &RunsPage::deleteSelected);
+    auto* del = new QShortcut(QKeySequence::Delete, table_);
+    del->setContext(Qt::WidgetShortcut);
+    connect(del, &QShortcut::activated, this, [this] {
+        if (delete_->isEnabled()) deleteSelected();
+    });
+    connect(table_, &QTableView::doubleClicked, this, [this] { tabs_->setCurrentWidget(config_); });
     if (service_) {
         connect(service_, &TrainingService::started, this, &RunsPage::refresh);
         connect(service_, &TrainingService::finished, this,
@@ -490,6 +497,10 @@ void RunsPage::updateButtons() {
         }
     }
     resume_->setEnabled(canResume);
+    resume_->setToolTip(canResume
+                            ? tr("Continue this run from its last checkpoint")
+                            : tr("Only a stopped or failed run with a checkpoint can be resumed, while no "
+                                 "other run is being trained from this window"));
 
     const QList<qint64> ids = selectedRunIds();
     bool canDelete = !ids.isEmpty();
