@@ -50,6 +50,11 @@ QJsonObject readJsonObject(const QString& path) {
     return QJsonDocument::fromJson(f.readAll()).object();
 }
 
+void addProblem(ModelEntry& e, const QString& issue, const QString& problem) {
+    if (e.issue.isEmpty()) e.issue = issue;
+    e.problem += (e.problem.isEmpty() ? QString() : QStringLiteral("\n")) + problem;
+}
+
 bool folderHasChatTemplate(const QDir& d) {
     if (d.exists("chat_template.jinja") || d.exists("chat_template.json")) return true;
     const QJsonValue t = readJsonObject(d.filePath("tokenizer_config.json")).value("chat_template");
@@ -161,9 +166,10 @@ QList<ModelEntry> ModelCatalog::scanHfCache(const QString& root) {
             e.name = name;
             e.source = QStringLiteral("hf-cache");
             e.sizeOnDisk = folderSize(e.path);
-            e.problem =
+            addProblem(
+                e, tr("no snapshot"),
                 tr("No downloaded snapshot in %1 (an interrupted download?): download the model again.")
-                    .arg(e.path);
+                    .arg(e.path));
             out << e;
             continue;
         }
@@ -200,7 +206,8 @@ QList<ModelEntry> ModelCatalog::scanUserFolder(const QString& folder) {
         e.path = folder;
         e.name = info.fileName();
         e.source = QStringLiteral("folder");
-        e.problem = tr("The folder %1 no longer exists: remove it from the list or restore it.").arg(folder);
+        addProblem(e, tr("folder missing"),
+                   tr("The folder %1 no longer exists: remove it from the list or restore it.").arg(folder));
         return {e};
     }
     if (dir.exists("config.json")) return {inspectFolder(folder)};
@@ -224,7 +231,6 @@ ModelEntry ModelCatalog::inspectFolder(const QString& path) {
     e.source = QStringLiteral("folder");
     e.sizeOnDisk = folderSize(path);
     e.hasChatTemplate = folderHasChatTemplate(d);
-    QStringList problems;
     const QJsonObject cfg = readJsonObject(d.filePath("config.json"));
     e.modelType = cfg.value("model_type").toString();
     if (cfg.value("architectures").isArray()) e.architecture = cfg.value("architectures")[0].toString();
@@ -236,24 +242,30 @@ ModelEntry ModelCatalog::inspectFolder(const QString& path) {
         e.contextLength = e.config->contextLength();
     } catch (const std::exception& ex) {
         QString msg = QString::fromStdString(ex.what());
-        if (!d.exists("config.json"))
+        QString issue = tr("bad config.json");
+        if (!d.exists("config.json")) {
+            issue = tr("config.json missing");
             msg += tr(": the folder is incomplete; download the model again or pick the folder that holds "
                       "config.json.");
-        else if (msg.contains("not supported"))
+        } else if (msg.contains("not supported")) {
+            issue = tr("unsupported architecture");
             msg += tr(". Hone cannot train or chat with this architecture; pick a supported model.");
-        problems << msg;
+        }
+        addProblem(e, issue, msg);
     }
     // Weights: safetensors headers give the exact parameter count and storage dtype.
     const QStringList shards = d.entryList({"*.safetensors"}, QDir::Files, QDir::Name);
     if (shards.isEmpty()) {
         if (!d.entryList({"*.bin", "*.pt", "*.pth"}, QDir::Files).isEmpty())
-            problems << tr("Only PyTorch pickle weights (*.bin) in %1: Hone reads safetensors only; convert "
-                           "them or download the safetensors version.")
-                            .arg(e.path);
+            addProblem(e, tr("pickle weights only"),
+                       tr("Only PyTorch pickle weights (*.bin) in %1: Hone reads safetensors only; convert "
+                          "them or download the safetensors version.")
+                           .arg(e.path));
         else
-            problems << tr("No weights (*.safetensors) in %1: the download is incomplete; download the model "
-                           "again.")
-                            .arg(e.path);
+            addProblem(e, tr("weights missing"),
+                       tr("No weights (*.safetensors) in %1: the download is incomplete; download the model "
+                          "again.")
+                           .arg(e.path));
     } else {
         const QJsonObject index = readJsonObject(d.filePath("model.safetensors.index.json"));
         QSet<QString> missing;
@@ -262,8 +274,9 @@ ModelEntry ModelCatalog::inspectFolder(const QString& path) {
         if (!missing.isEmpty()) {
             QStringList m(missing.begin(), missing.end());
             m.sort();
-            problems
-                << tr("Missing weight shards in %1: %2. Download the model again.").arg(e.path, m.join(", "));
+            addProblem(
+                e, tr("shards missing"),
+                tr("Missing weight shards in %1: %2. Download the model again.").arg(e.path, m.join(", ")));
         }
         std::map<QString, std::uint64_t> bytesByType;
         try {
@@ -278,16 +291,17 @@ ModelEntry ModelCatalog::inspectFolder(const QString& path) {
                                          [](const auto& a, const auto& b) { return a.second < b.second; });
             if (best != bytesByType.end()) e.dtype = friendlyDtype(best->first);
         } catch (const std::exception& ex) {
-            problems << QString::fromStdString(ex.what()) +
-                            tr(" (a damaged or partly downloaded file: download the model again)");
+            addProblem(e, tr("damaged weights"),
+                       QString::fromStdString(ex.what()) +
+                           tr(" (a damaged or partly downloaded file: download the model again)"));
         }
     }
     if (e.dtype.isEmpty()) e.dtype = torchDtype;
     if (e.parameters == 0 && e.config) e.parameters = parametersFromConfig(*e.config);
-    if (!d.exists("tokenizer.json") && !d.exists("tokenizer.model") && problems.isEmpty())
-        problems << tr("No tokenizer (tokenizer.json or tokenizer.model) in %1: download it with the model.")
-                        .arg(e.path);
-    e.problem = problems.join("\n");
+    if (!d.exists("tokenizer.json") && !d.exists("tokenizer.model") && e.problem.isEmpty())
+        addProblem(e, tr("tokenizer missing"),
+                   tr("No tokenizer (tokenizer.json or tokenizer.model) in %1: download it with the model.")
+                       .arg(e.path));
     return e;
 }
 
@@ -317,12 +331,14 @@ ModelEntry ModelCatalog::inspectGguf(const QString& file) {
             e.config = configFromGguf(g);
             e.contextLength = e.config->contextLength();
         } catch (const std::exception& ex) {
-            e.problem = QString::fromStdString(ex.what()) +
-                        tr(". Hone cannot run this architecture; pick a supported model.");
+            addProblem(e, tr("unsupported architecture"),
+                       QString::fromStdString(ex.what()) +
+                           tr(". Hone cannot run this architecture; pick a supported model."));
         }
     } catch (const std::exception& ex) {
-        e.problem = QString::fromStdString(ex.what()) +
-                    tr(" (a damaged or partly downloaded GGUF file: download it again)");
+        addProblem(e, tr("damaged file"),
+                   QString::fromStdString(ex.what()) +
+                       tr(" (a damaged or partly downloaded GGUF file: download it again)"));
     }
     return e;
 }

@@ -29,6 +29,7 @@ struct ModelEntry {
     std::int64_t sizeOnDisk = 0;
     bool hasChatTemplate = false;
     QString problem; // empty when usable; else what is wrong and what to do
+    QString issue;   // a few words for a table cell: "weights missing", "unsupported architecture", ...
     std::optional<ModelConfig> config;
     bool ok() const { return problem.isEmpty(); }
 };
