@@ -410,9 +410,17 @@ void DataPage::showRendered(const RenderedExample& r) {
         renderMessage_->setText(r.error);
         renderMessage_->setStyleSheet(QStringLiteral("color: #c0392b; font-weight: bold"));
     } else {
-        renderMessage_->setText(tr("Line %1: %n token(s)", nullptr, int(r.pieces.size())).arg(r.line) +
-                                QStringLiteral(", ") + tr("%n trained on", nullptr, int(r.trainedTokens)));
-        renderMessage_->setStyleSheet(QString());
+        QString text = tr("Line %1: %n token(s)", nullptr, int(r.pieces.size())).arg(r.line) +
+                       QStringLiteral(", ") + tr("%n trained on", nullptr, int(r.trainedTokens));
+        const bool tooLong = r.pieces.size() > std::size_t(maxSeqLen());
+        if (tooLong)
+            text +=
+                QStringLiteral(". ") + tr("Longer than the max length %1: training drops this row; raise the "
+                                          "max length or shorten the row.")
+                                           .arg(maxSeqLen());
+        renderMessage_->setText(text);
+        renderMessage_->setStyleSheet(tooLong ? QStringLiteral("color: #c0392b; font-weight: bold")
+                                              : QString());
     }
     paintRendered();
     Q_EMIT rowRendered();

@@ -6,6 +6,7 @@
 #include "services/settings.h"
 #include "tokenizer/tokenizer.h"
 #include "ui/data_page.h"
+#include "ui/theme.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -152,6 +153,17 @@ private Q_SLOTS:
         QCOMPARE(page.problemTexts().size(), problems.size() + qsizetype(over));
         QVERIFY(page.findChild<QLabel*>("lengthSummary")->text().contains(QString::number(cut)));
 
+        // The longest row, rendered, says that training drops it.
+        auto* table0 = page.findChild<QTableView*>("rowsTable");
+        for (int i = 0; i < model->rowCount(); ++i)
+            if (model->index(i, ui::DatasetRowsModel::TokensColumn).data().toString() ==
+                QString::number(lengths.back()))
+                table0->selectRow(i);
+        QVERIFY(QTest::qWaitFor([&] { return page.rendered().pieces.size() == std::size_t(lengths.back()); },
+                                30000));
+        QVERIFY2(page.findChild<QLabel*>("renderMessage")->text().contains("drops"),
+                 qPrintable(page.findChild<QLabel*>("renderMessage")->text()));
+
         // Double-clicking a problem selects its row; a line that is no row says so.
         auto* list = page.findChild<QListWidget*>("problemsList");
         auto* table = page.findChild<QTableView*>("rowsTable");
@@ -182,6 +194,25 @@ private Q_SLOTS:
         const QString shot = test::artifactsDir() + "/data_page.png";
         QVERIFY(page.grab().save(shot));
         QVERIFY(QFileInfo(shot).size() > 10000);
+        // The highlight follows the palette: on a dark one, trained and context backgrounds stay dark (the
+        // light text remains readable) and still differ from each other.
+        auto backgrounds = [&] {
+            std::set<QString> out;
+            const QString html = page.findChild<QTextBrowser*>("renderedRow")->toHtml();
+            static const QRegularExpression re(QStringLiteral("background-color:(#[0-9a-fA-F]{6})"));
+            for (auto it = re.globalMatch(html); it.hasNext();) out.insert(it.next().captured(1).toLower());
+            return out;
+        };
+        const auto light = backgrounds();
+        ui::applyTheme(*qApp, QStringLiteral("dark"));
+        QCoreApplication::processEvents();
+        QVERIFY(page.palette().color(QPalette::Text).lightness() > 128);
+        const auto dark = backgrounds();
+        QVERIFY(dark.size() >= 2);
+        QVERIFY(dark != light);
+        for (const auto& c : dark) QVERIFY2(QColor(c).lightness() < 128, qPrintable(c));
+        QVERIFY(page.grab().save(test::artifactsDir() + "/data_page_dark.png"));
+        ui::applyTheme(*qApp, QStringLiteral("light"));
     }
 
     void unsuitableFormatsSayWhatToDo() {
