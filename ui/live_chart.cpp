@@ -14,6 +14,19 @@
 
 namespace hone::ui {
 
+namespace {
+
+// The smallest of 1, 2, 5 times a power of ten that is at least `v` (> 0).
+double niceStep(double v) {
+    if (!(v > 0) || !std::isfinite(v)) return 1.0;
+    const double p = std::pow(10.0, std::floor(std::log10(v)));
+    for (double m : {1.0, 2.0, 5.0, 10.0})
+        if (m * p >= v) return m * p;
+    return 10.0 * p;
+}
+
+} // namespace
+
 LiveChart::LiveChart(const QString& title, QWidget* parent)
     : QWidget(parent) {
     chart_ = new QChart();
@@ -164,10 +177,17 @@ void LiveChart::refresh() {
         s.line->replace(shown);
     }
     if (xmin > xmax) return; // nothing to show
-    if (xmax - xmin < 1.0) xmax = xmin + 1.0;
-    const double pad = ymax > ymin ? 0.05 * (ymax - ymin) : std::max(1e-12, std::abs(ymin) * 0.05 + 1e-9);
-    axisX_->setRange(xmin, xmax);
-    axisY_->setRange(ymin - pad, ymax + pad);
+    // Ranges snap to round numbers, so the axes (and the chart's layout) change only now and then rather
+    // than at every refresh.
+    const double xspan = niceStep(std::max(1.0, xmax - xmin) * 1.05 / 10.0) * 10.0;
+    const double x0 = std::floor(xmin / (xspan / 10.0)) * (xspan / 10.0);
+    const double x1 = std::max(x0 + xspan, std::ceil(xmax / (xspan / 10.0)) * (xspan / 10.0));
+    const double yraw = ymax > ymin ? ymax - ymin : std::max(1e-12, std::abs(ymin) * 0.1 + 1e-9);
+    const double ystep = niceStep(yraw / 8.0);
+    const double y0 = std::floor((ymin - 0.02 * yraw) / ystep) * ystep;
+    const double y1 = std::ceil((ymax + 0.02 * yraw) / ystep) * ystep;
+    if (axisX_->min() != x0 || axisX_->max() != x1) axisX_->setRange(x0, x1);
+    if (axisY_->min() != y0 || axisY_->max() != y1) axisY_->setRange(y0, y1);
 }
 
 } // namespace hone::ui

@@ -195,14 +195,8 @@ void TrainPage::clearCharts() {
 
 void TrainPage::start() {
     if (service_->isRunning() || !form_->isValid()) return;
+    // QSettings writes it out on its own; an explicit sync here costs an fsync (~10 ms) on the GUI thread.
     form_->remember();
-    if (settings_) {
-        try {
-            settings_->sync();
-        } catch (const std::exception&) {
-            // Remembering the form is a convenience; the run does not depend on it.
-        }
-    }
     clearCharts();
     lastStatus_.clear();
     stopping_ = false;

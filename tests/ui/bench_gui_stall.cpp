@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <functional>
 
 using namespace hone;
@@ -31,12 +32,21 @@ namespace {
 
 constexpr double kGoalMs = 50.0;
 
+qint64 threadCpuNs() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<qint64>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
 // Measures the longest gap between ticks of a 1 ms timer while `body` runs the event loop until `done`.
 struct StallMeter {
     QElapsedTimer clock;
     qint64 last = 0;
     qint64 maxGapNs = 0;
-    qint64 maxAtNs = 0; // when the longest gap began
+    qint64 maxAtNs = 0;     // when the longest gap began
+    qint64 maxGapCpuNs = 0; // CPU time the GUI thread spent in it (the rest: waiting for a core)
+    qint64 maxBusyNs = 0;   // longest GUI-thread CPU time between two ticks
+    qint64 lastCpu = 0;
     qint64 ticks = 0;
     QTimer timer;
     StallMeter() {
@@ -44,11 +54,15 @@ struct StallMeter {
         timer.setInterval(1);
         QObject::connect(&timer, &QTimer::timeout, [this] {
             const qint64 now = clock.nsecsElapsed();
+            const qint64 cpu = threadCpuNs();
             if (now - last > maxGapNs) {
                 maxGapNs = now - last;
                 maxAtNs = last;
+                maxGapCpuNs = cpu - lastCpu;
             }
+            maxBusyNs = std::max(maxBusyNs, cpu - lastCpu);
             last = now;
+            lastCpu = cpu;
             ++ticks;
         });
     }
@@ -57,6 +71,9 @@ struct StallMeter {
         last = 0;
         maxGapNs = 0;
         maxAtNs = 0;
+        maxGapCpuNs = 0;
+        maxBusyNs = 0;
+        lastCpu = threadCpuNs();
         ticks = 0;
         timer.start();
     }
@@ -66,12 +83,14 @@ struct StallMeter {
     }
 };
 
-void report(const char* phase, double maxStallMs, double atS, qint64 points, double seconds, qint64 ticks) {
-    std::printf("{\"phase\":\"%s\",\"max_stall_ms\":%.2f,\"stall_at_s\":%.2f,\"points\":%lld,\"seconds\":%."
-                "2f,\"timer_ticks\":%lld,"
-                "\"goal_ms\":%.0f,\"ratio_to_goal\":%.3f}\n",
-                phase, maxStallMs, atS, static_cast<long long>(points), seconds,
-                static_cast<long long>(ticks), kGoalMs, maxStallMs / kGoalMs);
+void report(const char* phase, const StallMeter& m, double maxStallMs, qint64 points, double seconds) {
+    std::printf("{\"phase\":\"%s\",\"max_stall_ms\":%.2f,\"stall_at_s\":%.2f,\"stall_cpu_ms\":%.2f,"
+                "\"max_busy_ms\":%.2f,\"points\":%lld,\"seconds\":%.2f,\"timer_ticks\":%lld,\"goal_ms\":%.0f,"
+                "\"ratio_to_goal\":%.3f}\n",
+                phase, maxStallMs, static_cast<double>(m.maxAtNs) / 1e9,
+                static_cast<double>(m.maxGapCpuNs) / 1e6, static_cast<double>(m.maxBusyNs) / 1e6,
+                static_cast<long long>(points), seconds, static_cast<long long>(m.ticks), kGoalMs,
+                maxStallMs / kGoalMs);
     std::fflush(stdout);
 }
 
@@ -147,8 +166,8 @@ int main(int argc, char** argv) {
                      qPrintable(page.statusText()));
         return 1;
     }
-    report("train", trainStall, meter.maxAtNs / 1e9, trainPoints,
-           static_cast<double>(wall.elapsed()) / 1000.0, meter.ticks);
+    report("train", meter, trainStall, trainPoints, static_cast<double>(wall.elapsed()) / 1000.0);
+    const double trainBusy = static_cast<double>(meter.maxBusyNs) / 1e6;
 
     // Phase 2: 20k synthetic points into a visible LiveChart with a smoothed companion, 500 points per
     // 10 ms (far faster than any trainer reports), while it redraws at 10 Hz.
@@ -173,11 +192,15 @@ int main(int argc, char** argv) {
     feeder.start();
     loop.exec();
     const double chartStall = meter.end();
-    report("chart_20k", chartStall, meter.maxAtNs / 1e9, chart.pointCount(s),
-           static_cast<double>(wall.elapsed()) / 1000.0, meter.ticks);
+    report("chart_20k", meter, chartStall, chart.pointCount(s), static_cast<double>(wall.elapsed()) / 1000.0);
+    const double chartBusy = static_cast<double>(meter.maxBusyNs) / 1e6;
 
+    // max_stall_ms is wall time (what a user sees, including waits for a busy core); max_busy_ms is the
+    // GUI thread's own longest stretch of work, which is what this code controls.
     const double worst = std::max(trainStall, chartStall);
-    std::printf("{\"max_stall_ms\":%.2f,\"points\":%lld,\"goal_ms\":%.0f,\"ratio_to_goal\":%.3f}\n", worst,
+    std::printf("{\"max_stall_ms\":%.2f,\"max_busy_ms\":%.2f,\"points\":%lld,\"goal_ms\":%.0f,"
+                "\"ratio_to_goal\":%.3f}\n",
+                worst, std::max(trainBusy, chartBusy),
                 static_cast<long long>(trainPoints + chart.pointCount(s)), kGoalMs, worst / kGoalMs);
     return worst < kGoalMs ? 0 : 1;
 }
