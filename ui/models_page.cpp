@@ -6,6 +6,7 @@
 
 #include <QBrush>
 #include <QComboBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -18,6 +19,7 @@
 #include <QListWidget>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSet>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableView>
@@ -303,6 +305,11 @@ ModelsPage::ModelsPage(Settings* settings, QWidget* parent)
     connect(cancelButton_, &QPushButton::clicked, download_, &HfDownload::cancel);
     connect(download_, &HfDownload::fileListReady, this,
             [this](const QString& commit, const QList<HfFileInfo>& files) {
+                // The list comes again when a download starts: keep what the user unticked.
+                QSet<QString> unticked;
+                for (int i = 0; i < files_->count(); ++i)
+                    if (files_->item(i)->checkState() == Qt::Unchecked)
+                        unticked.insert(files_->item(i)->data(Qt::UserRole).toString());
                 files_->clear();
                 for (const HfFileInfo& f : files) {
                     auto* item = new QListWidgetItem(
@@ -311,7 +318,7 @@ ModelsPage::ModelsPage(Settings* settings, QWidget* parent)
                         files_);
                     item->setData(Qt::UserRole, f.path);
                     item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
-                    item->setCheckState(Qt::Checked);
+                    item->setCheckState(unticked.contains(f.path) ? Qt::Unchecked : Qt::Checked);
                 }
                 downloadStatus_->setStyleSheet({});
                 downloadStatus_->setText(
@@ -324,7 +331,9 @@ ModelsPage::ModelsPage(Settings* settings, QWidget* parent)
                                                                                formatBytes(double(total)))
                                                : formatBytes(double(done)));
                 QString text = tr("%1/s").arg(formatBytes(speed));
-                if (eta >= 0) text += tr(", %1 s left").arg(qRound(eta));
+                if (eta >= 0)
+                    text += eta < 90 ? tr(", %1 s left").arg(qRound(eta))
+                                     : tr(", %1 min left").arg(qRound(eta / 60.0));
                 speed_->setText(text);
                 downloadStatus_->setStyleSheet({});
                 downloadStatus_->setText(tr("Downloading %1…").arg(file));
@@ -335,11 +344,13 @@ ModelsPage::ModelsPage(Settings* settings, QWidget* parent)
         progress_->setValue(progress_->maximum());
         downloadStatus_->setStyleSheet({});
         downloadStatus_->setText(tr("Downloaded into %1.").arg(snapshot));
+        pendingSelect_ = QDir::cleanPath(snapshot);
         refresh();
     });
     connect(download_, &HfDownload::failed, this, &ModelsPage::showDownloadError);
     connect(this, &ModelsPage::scanned, this, [this] {
         table_->resizeColumnsToContents();
+        if (!pendingSelect_.isEmpty() && selectModel(pendingSelect_)) pendingSelect_.clear();
         if (model_->rowCount() > 0 && !table_->currentIndex().isValid()) table_->selectRow(0);
     });
     refresh();

@@ -84,6 +84,7 @@ private:
     HfDownload* download_;
     bool scanning_ = false;
     bool rescan_ = false;
+    QString pendingSelect_; // select this model once the next scan lists it (a finished download)
 
     QTableView* table_;
     QLabel* scanStatus_;

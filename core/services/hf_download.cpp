@@ -259,6 +259,7 @@ void HfDownload::nextFile() {
     if (!blobName.isEmpty() && QFileInfo::exists(blob) &&
         (current_.size < 0 || QFileInfo(blob).size() == current_.size)) {
         placeSnapshotLink(current_, blob);
+        if (!running_) return;
         doneBytes_ += QFileInfo(blob).size();
         Q_EMIT fileDone(current_.path);
         nextFile();

@@ -3,6 +3,7 @@
 // problems, details and memory estimates, the Use button, the Download box's error messages, and a
 // screenshot.
 #include "common/test_support.h"
+#include "services/fake_hub.h" // tests/services: the loopback hub
 #include "services/model_catalog.h"
 #include "services/settings.h"
 #include "ui/models_page.h"
@@ -13,6 +14,8 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -273,6 +276,52 @@ private Q_SLOTS:
         QVERIFY2(status->text().contains("127.0.0.1:1"), qPrintable(status->text()));
         QVERIFY(download->isEnabled());
         QVERIFY(!page.findChild<QPushButton*>("cancelButton")->isEnabled());
+    }
+
+    // Last: adds a model to the cache. Lists the files of a loopback hub serving stories260K, downloads them
+    // through the Download box, and the rescan lists and selects the new snapshot as a usable model.
+    void downloadBoxFetchesIntoTheCache() {
+        test::FakeHub hub;
+        hub.repoId = QStringLiteral("test/downloaded");
+        for (const QString& f : kStoryFiles) {
+            QFile in(stories_ + "/" + f);
+            QVERIFY(in.open(QIODevice::ReadOnly));
+            hub.files[f] = {in.readAll(), f.endsWith(".safetensors")};
+        }
+        QVERIFY(hub.listen());
+        Settings settings(resolveAppPaths());
+        ui::ModelsPage page(&settings);
+        page.resize(1400, 900);
+        page.show();
+        QTRY_VERIFY_WITH_TIMEOUT(!page.isScanning() && page.model()->rowCount() == 5, 30000);
+        QCOMPARE(page.downloader()->files().size(), 0);
+        page.downloader()->setEndpoint(hub.url());
+        page.findChild<QLineEdit*>("modelIdEdit")->setText("test/downloaded");
+        auto* files = page.findChild<QListWidget*>("filesList");
+        QTest::mouseClick(page.findChild<QPushButton*>("listFilesButton"), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(files->count(), int(kStoryFiles.size()), 10000);
+        // Leave one file out: it must not be fetched.
+        for (int i = 0; i < files->count(); ++i)
+            if (files->item(i)->data(Qt::UserRole).toString() == "generation_config.json")
+                files->item(i)->setCheckState(Qt::Unchecked);
+        QTest::mouseClick(page.findChild<QPushButton*>("downloadButton"), Qt::LeftButton);
+        auto* status = page.findChild<QLabel*>("downloadStatus");
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().contains("Downloaded into"), 30000);
+        const QString snap = cache_.path() + "/models--test--downloaded/snapshots/" + hub.commit;
+        QTRY_COMPARE_WITH_TIMEOUT(page.selectedPath(), snap, 30000);
+        QCOMPARE(page.model()->rowCount(), 6);
+        const ModelEntry& e = page.model()->entries()[page.model()->rowOf(snap)];
+        QVERIFY2(e.ok(), qPrintable(e.problem));
+        QCOMPARE(e.name, QStringLiteral("test/downloaded"));
+        QCOMPARE(e.parameters, headerParameters(stories_ + "/model.safetensors"));
+        QVERIFY(!QFileInfo::exists(snap + "/generation_config.json"));
+        QVERIFY(QFileInfo(snap + "/model.safetensors").isSymLink());
+        for (int i = 0; i < files->count(); ++i) // still unticked after the list came again
+            QCOMPARE(files->item(i)->checkState() == Qt::Unchecked,
+                     files->item(i)->data(Qt::UserRole).toString() == "generation_config.json");
+        auto* bar = page.findChild<QProgressBar*>("downloadProgress");
+        QCOMPARE(bar->value(), bar->maximum());
+        QVERIFY(page.grab().save(test::artifactsDir() + "/models_page_download.png"));
     }
 };
 
