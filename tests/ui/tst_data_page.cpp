@@ -15,6 +15,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QListWidget>
+#include <QMimeData>
 #include <QRegularExpression>
 #include <QSpinBox>
 #include <QTableView>
@@ -264,6 +265,24 @@ private Q_SLOTS:
         const QString msg = page.findChild<QLabel*>("renderMessage")->text();
         QVERIFY2(msg.contains("no chat template") && msg.contains("alpaca"), qPrintable(msg));
         QCOMPARE(page.histogramTotal(), std::size_t(0));
+    }
+
+    void droppedFileOpens() {
+        Settings settings(resolveAppPaths());
+        ui::DataPage page(&settings);
+        const QString dropped = home_.path() + "/dropped.jsonl";
+        QVERIFY(QFile::copy(data_, dropped));
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(dropped)});
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(&page, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(&page, &drop);
+        QVERIFY(waitLoaded(page, dropped));
+        QCOMPARE(page.rowsModel()->rowCount(), int(objectLines(data_).size()));
+        // Without a model the rows still show, and the render area asks for one.
+        QVERIFY(page.findChild<QLabel*>("renderMessage")->text().contains("model"));
     }
 
     void choicesAreRemembered() {
