@@ -10,6 +10,7 @@
 #include "ui/train_form.h"
 
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QKeySequence>
@@ -21,8 +22,10 @@
 #include <QSplitter>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <cmath>
+#include <csignal>
 #include <exception>
 
 namespace hone::ui {
@@ -35,6 +38,37 @@ QString formatEta(double s) {
     if (v >= 3600)
         return QStringLiteral("%1h%2m").arg(v / 3600).arg((v % 3600) / 60, 2, 10, QLatin1Char('0'));
     return QStringLiteral("%1m%2s").arg(v / 60).arg(v % 60, 2, 10, QLatin1Char('0'));
+}
+
+} // namespace
+
+// What one poll of a background run read from the store (on a pool thread: a run's metrics grow without
+// bound, and the GUI thread must not wait for SQLite).
+struct BackgroundRunPoll {
+    QString error;
+    RunRecord run;
+    std::vector<MetricRow> rows; // newer than the steps already shown
+    bool alive = false;
+};
+
+namespace {
+
+BackgroundRunPoll readAttachedRun(const QString& db, qint64 id, qint64 pid, qint64 lastTrain,
+                                  qint64 lastEval) {
+    BackgroundRunPoll p;
+    try {
+        Store store(db);
+        store.open();
+        RunStore runs(store);
+        p.run = runs.run(id);
+        for (MetricRow& m : runs.metrics(id)) {
+            if (m.step > (m.kind == MetricKind::Train ? lastTrain : lastEval)) p.rows.push_back(std::move(m));
+        }
+        p.alive = RunStore::processAlive(pid);
+    } catch (const std::exception& e) {
+        p.error = QString::fromUtf8(e.what());
+    }
+    return p;
 }
 
 } // namespace
@@ -152,6 +186,9 @@ TrainPage::TrainPage(Settings* settings, TrainingService* service, QWidget* pare
     attachTimer_ = new QTimer(this);
     attachTimer_->setInterval(1000);
     connect(attachTimer_, &QTimer::timeout, this, &TrainPage::pollAttachedRun);
+    attachWatcher_ = new QFutureWatcher<BackgroundRunPoll>(this);
+    connect(attachWatcher_, &QFutureWatcher<BackgroundRunPoll>::finished, this,
+            &TrainPage::applyAttachedPoll);
 
     if (service_->isRunning())
         setStatus(tr("Training…"));
@@ -176,10 +213,10 @@ void TrainPage::setStatus(const QString& text, bool error) {
 }
 
 void TrainPage::updateButtons() {
-    const bool running = service_->isRunning();
-    const bool paused = service_->isPaused();
     const bool attached = attachedRunId_ != 0;
-    startButton_->setEnabled(!running && !attached && form_->isValid());
+    const bool running = service_->isRunning() || attached;
+    const bool paused = attached ? attachedPaused_ : service_->isPaused();
+    startButton_->setEnabled(!running && form_->isValid());
     pauseButton_->setEnabled(running && !paused && !stopping_);
     resumeButton_->setEnabled(running && paused && !stopping_);
     stopButton_->setEnabled(running && !stopping_);
@@ -206,23 +243,26 @@ void TrainPage::start() {
 }
 
 void TrainPage::pause() {
-    if (!service_->isRunning()) return;
-    service_->pause();
+    if (attachedRunId_ != 0) signalAttachedRun(SIGUSR1);
+    if (!service_->isRunning() && attachedRunId_ == 0) return;
+    if (service_->isRunning()) service_->pause();
     setStatus(tr("Pausing after the current step…"));
     pauseButton_->setEnabled(false);
 }
 
 void TrainPage::resume() {
-    if (!service_->isRunning()) return;
-    service_->resume();
+    if (attachedRunId_ != 0) signalAttachedRun(SIGUSR2);
+    if (!service_->isRunning() && attachedRunId_ == 0) return;
+    if (service_->isRunning()) service_->resume();
     setStatus(tr("Training…"));
     resumeButton_->setEnabled(false);
 }
 
 void TrainPage::stop() {
-    if (!service_->isRunning()) return;
+    if (attachedRunId_ != 0) signalAttachedRun(SIGTERM);
+    if (!service_->isRunning() && attachedRunId_ == 0) return;
     stopping_ = true;
-    service_->stop();
+    if (service_->isRunning()) service_->stop();
     setStatus(tr("Stopping: saving a checkpoint…"));
     updateButtons();
 }
@@ -365,52 +405,67 @@ bool TrainPage::attachToBackgroundRun() {
     return false;
 }
 
+void TrainPage::signalAttachedRun(int sig) {
+    // The worker takes SIGUSR1 / SIGUSR2 / SIGTERM as pause / resume / stop-with-checkpoint, as it does from
+    // TrainingService; only a process the store still lists as this run's and that is alive gets one.
+    if (attachedRunId_ == 0 || attachedPid_ <= 0 || !RunStore::processAlive(attachedPid_)) return;
+    ::kill(static_cast<pid_t>(attachedPid_), sig);
+}
+
 void TrainPage::pollAttachedRun() {
+    if (attachedRunId_ == 0 || attachWatcher_->isRunning()) return;
+    attachWatcher_->setFuture(
+        QtConcurrent::run(readAttachedRun, QString::fromStdString(settings_->paths().database),
+                          attachedRunId_, attachedPid_, attachedLastTrainStep_, attachedLastEvalStep_));
+}
+
+void TrainPage::applyAttachedPoll() {
     if (attachedRunId_ == 0) return;
-    try {
-        Store store(QString::fromStdString(settings_->paths().database));
-        store.open();
-        RunStore runs(store);
-        const RunRecord r = runs.run(attachedRunId_);
-        for (const MetricRow& m : runs.metrics(attachedRunId_)) {
-            const double step = static_cast<double>(m.step);
-            if (m.kind == MetricKind::Train && m.step > attachedLastTrainStep_) {
-                attachedLastTrainStep_ = m.step;
-                if (m.loss) lossChart_->append(kTrainLoss, step, *m.loss);
-                if (m.lr) lrChart_->append(0, step, *m.lr);
-                if (m.gradNorm) gradChart_->append(0, step, *m.gradNorm);
-                if (m.tokensPerS) tokensChart_->append(0, step, *m.tokensPerS);
-                if (m.peakMemBytes)
-                    memoryChart_->append(0, step, static_cast<double>(*m.peakMemBytes) / (1024.0 * 1024.0));
-                if (m.epoch && r.totalSteps) showProgress(m.step, *r.totalSteps, *m.epoch, -1);
-            } else if (m.kind == MetricKind::Eval && m.step > attachedLastEvalStep_ && m.loss) {
-                attachedLastEvalStep_ = m.step;
-                lossChart_->append(kEvalLoss, step, *m.loss);
-            }
-        }
-        if (r.lastStep && r.totalSteps) {
-            progress_->setRange(0, static_cast<int>(std::max<std::int64_t>(1, *r.totalSteps)));
-            progress_->setValue(static_cast<int>(*r.lastStep));
-        }
-        const bool alive = RunStore::processAlive(attachedPid_);
-        if (isTerminal(r.status) || !alive) {
-            attachTimer_->stop();
-            attachedRunId_ = 0;
-            lastStatus_ = QString::fromStdString(runStatusName(r.status));
-            setStatus(tr("Background run #%1 ended: %2%3")
-                          .arg(r.id)
-                          .arg(lastStatus_)
-                          .arg(r.error.empty() ? QString()
-                                               : QStringLiteral(" — ") + QString::fromStdString(r.error)),
-                      r.status == RunStatus::Failed);
-            updateButtons();
-        }
-    } catch (const std::exception& e) {
+    const BackgroundRunPoll p = attachWatcher_->result();
+    if (!p.error.isEmpty()) {
         attachTimer_->stop();
         attachedRunId_ = 0;
-        setStatus(tr("Lost the background run: %1").arg(QString::fromUtf8(e.what())), true);
+        setStatus(tr("Lost the background run: %1").arg(p.error), true);
         updateButtons();
+        return;
     }
+    const RunRecord& r = p.run;
+    for (const MetricRow& m : p.rows) {
+        const double step = static_cast<double>(m.step);
+        if (m.kind == MetricKind::Train && m.step > attachedLastTrainStep_) {
+            attachedLastTrainStep_ = m.step;
+            if (m.loss) lossChart_->append(kTrainLoss, step, *m.loss);
+            if (m.lr) lrChart_->append(0, step, *m.lr);
+            if (m.gradNorm) gradChart_->append(0, step, *m.gradNorm);
+            if (m.tokensPerS) tokensChart_->append(0, step, *m.tokensPerS);
+            if (m.peakMemBytes)
+                memoryChart_->append(0, step, static_cast<double>(*m.peakMemBytes) / (1024.0 * 1024.0));
+            if (m.epoch && r.totalSteps) showProgress(m.step, *r.totalSteps, *m.epoch, -1);
+        } else if (m.kind == MetricKind::Eval && m.step > attachedLastEvalStep_ && m.loss) {
+            attachedLastEvalStep_ = m.step;
+            lossChart_->append(kEvalLoss, step, *m.loss);
+        }
+    }
+    if (r.lastStep && r.totalSteps) {
+        progress_->setRange(0, static_cast<int>(std::max<std::int64_t>(1, *r.totalSteps)));
+        progress_->setValue(static_cast<int>(std::min(*r.lastStep, *r.totalSteps)));
+    }
+    attachedPaused_ = r.status == RunStatus::Paused;
+    if (isTerminal(r.status) || !p.alive) {
+        attachTimer_->stop();
+        attachedRunId_ = 0;
+        attachedPaused_ = false;
+        stopping_ = false;
+        lastStatus_ = QString::fromStdString(runStatusName(r.status));
+        setStatus(
+            tr("Background run #%1 ended: %2%3")
+                .arg(r.id)
+                .arg(lastStatus_)
+                .arg(r.error.empty() ? QString() : QStringLiteral(" — ") + QString::fromStdString(r.error)),
+            r.status == RunStatus::Failed);
+        Q_EMIT runFinished(lastStatus_);
+    }
+    updateButtons();
 }
 
 } // namespace hone::ui

@@ -5,6 +5,7 @@
 // and a run still training in the background is followed from the run store when the page opens.
 #pragma once
 
+#include <QFutureWatcher>
 #include <QJsonObject>
 #include <QString>
 #include <QWidget>
@@ -23,6 +24,7 @@ namespace hone::ui {
 
 class LiveChart;
 class TrainForm;
+struct BackgroundRunPoll;
 
 class TrainPage : public QWidget {
     Q_OBJECT
@@ -55,7 +57,8 @@ public:
     QString statusText() const;
     // A run of the store that trains in a background process this page follows (0 if none).
     qint64 attachedRunId() const { return attachedRunId_; }
-    // Looks in the run store for a run still training in another process and follows its metrics.
+    // Looks in the run store for a run still training in another process and follows its metrics (read off
+    // the GUI thread, once a second); Pause / Resume / Stop then signal that process.
     bool attachToBackgroundRun();
 
     void setClosePolicy(ClosePolicy policy) { closePolicy_ = policy; }
@@ -77,6 +80,8 @@ private:
     void showProgress(qint64 step, qint64 total, double epoch, double etaS);
     void addStep(const QJsonObject& e);
     void pollAttachedRun();
+    void applyAttachedPoll();
+    void signalAttachedRun(int sig);
     void clearCharts();
 
     Settings* settings_;
@@ -103,7 +108,9 @@ private:
     qint64 attachedPid_ = 0;
     qint64 attachedLastTrainStep_ = 0;
     qint64 attachedLastEvalStep_ = 0;
+    bool attachedPaused_ = false;
     QTimer* attachTimer_ = nullptr;
+    QFutureWatcher<BackgroundRunPoll>* attachWatcher_ = nullptr;
 };
 
 } // namespace hone::ui

@@ -4,6 +4,7 @@
 #include "common/test_support.h"
 #include "services/settings.h"
 #include "services/training_service.h"
+#include "store/run_store.h"
 #include "ui/live_chart.h"
 #include "ui/train_form.h"
 #include "ui/train_page.h"
@@ -269,10 +270,14 @@ private Q_SLOTS:
         QVERIFY(!reopened.findChild<QPushButton*>("startButton")->isEnabled());
         const int n = reopened.lossChart()->pointCount(ui::TrainPage::kTrainLoss);
         QTRY_VERIFY_WITH_TIMEOUT(reopened.lossChart()->pointCount(ui::TrainPage::kTrainLoss) > n, 30000);
-        // End the background worker the way the page's Stop would (SIGTERM: checkpoint, then exit).
-        QVERIFY(::kill(static_cast<pid_t>(pid), SIGTERM) == 0);
+        // Stop signals the background worker, which saves a checkpoint and records the run as stopped.
+        auto* stopB = reopened.findChild<QPushButton*>("stopButton");
+        QVERIFY(stopB->isEnabled());
+        QTest::mouseClick(stopB, Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(reopened.attachedRunId() == 0, 60000);
         QCOMPARE(reopened.lastStatus(), QStringLiteral("stopped"));
+        QVERIFY(!RunStore::processAlive(pid) ||
+                QTest::qWaitFor([&] { return !RunStore::processAlive(pid); }, 10000));
     }
 };
 
