@@ -15,6 +15,7 @@
 #include <QNetworkRequest>
 #include <QRegularExpression>
 #include <QStorageInfo>
+#include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace hone {
@@ -288,6 +289,7 @@ void HfDownload::nextFile() {
 void HfDownload::requestFile(const QUrl& url, bool followed) {
     QNetworkRequest req(url);
     req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    req.setTransferTimeout(transferTimeoutMs_); // no byte for this long: treated as a dropped connection
     // The token goes to the hub only, never to the storage host a redirect points at.
     if (!token_.isEmpty() && url.host() == QUrl(endpoint_).host() && url.port() == QUrl(endpoint_).port())
         req.setRawHeader("Authorization", "Bearer " + token_.toUtf8());
@@ -363,16 +365,15 @@ void HfDownload::onFileReply() {
         reply->error() == QNetworkReply::NoError && (current_.size < 0 || out_.size() == current_.size);
     if (!complete) {
         if (current_.size >= 0 && out_.size() > current_.size) out_.resize(0);
-        if (retries_ < maxRetries_ && status != 0) {
+        // A dropped or stalled connection: resume from what is on disk (with a short pause between tries).
+        if (retries_ < maxRetries_) {
             ++retries_;
-            requestFile(QUrl(endpoint_ + "/" + modelId_ + "/resolve/" + commit_ + "/" + current_.path),
+            QTimer::singleShot(200 * retries_, this, [this] {
+                if (running_ && !cancelled_)
+                    requestFile(
+                        QUrl(endpoint_ + "/" + modelId_ + "/resolve/" + commit_ + "/" + current_.path),
                         false);
-            return;
-        }
-        if (status == 0 && retries_ < maxRetries_ && reply->error() == QNetworkReply::RemoteHostClosedError) {
-            ++retries_;
-            requestFile(QUrl(endpoint_ + "/" + modelId_ + "/resolve/" + commit_ + "/" + current_.path),
-                        false);
+            });
             return;
         }
         return fail(

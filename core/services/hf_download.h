@@ -46,6 +46,8 @@ public:
     void setToken(const QString& token) { token_ = token; }
     // Automatic resumes after a dropped connection before giving up (default 3).
     void setMaxRetries(int n) { maxRetries_ = n; }
+    // A transfer that receives nothing for this long counts as dropped (default 60 s).
+    void setTransferTimeout(int ms) { transferTimeoutMs_ = ms; }
 
     // Asks the hub for the revision's commit and files; answers with fileListReady or failed.
     void fetchFileList(const QString& modelId, const QString& revision = QStringLiteral("main"));
@@ -86,6 +88,7 @@ private:
     QString cacheDir_;
     QString token_;
     int maxRetries_ = 3;
+    int transferTimeoutMs_ = 60000;
 
     QString modelId_;
     QString revision_;

@@ -211,6 +211,9 @@ QList<ModelEntry> ModelCatalog::scanUserFolder(const QString& folder) {
         return {e};
     }
     if (dir.exists("config.json")) return {inspectFolder(folder)};
+    // A hub cache somewhere else (another HF_HOME, a shared disk).
+    if (!dir.entryList({"models--*"}, QDir::Dirs | QDir::NoDotAndDotDot).isEmpty())
+        out << scanHfCache(folder);
     for (const QString& g : dir.entryList({"*.gguf"}, QDir::Files, QDir::Name))
         out << inspectGguf(dir.filePath(g));
     for (const QString& sub : dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {

@@ -36,11 +36,12 @@ public:
     };
     QString repoId = QStringLiteral("test/tiny"); // served openly; "test/gated" needs "Bearer good-token"
     QString commit = QStringLiteral("0123456789abcdef0123456789abcdef01234567");
-    QMap<QString, File> files; // rfilename -> content
-    qint64 cutNextBlobAt = -1; // drop the connection after this many body bytes (once)
-    bool corrupt = false;      // serve a flipped byte from the blob route
-    QStringList ranges;        // Range headers seen on /blob and /resolve
-    QStringList authHeaders;   // Authorization headers seen
+    QMap<QString, File> files;       // rfilename -> content
+    qint64 cutNextBlobAt = -1;       // drop the connection after this many body bytes (once)
+    bool stallInsteadOfDrop = false; // ... or keep it open and send nothing more
+    bool corrupt = false;            // serve a flipped byte from the blob route
+    QStringList ranges;              // Range headers seen on /blob and /resolve
+    QStringList authHeaders;         // Authorization headers seen
     int blobRequests = 0;
 
     FakeHub() {
@@ -78,6 +79,7 @@ private:
         head += "Content-Length: " + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n";
         s->write(head);
         s->write(cutAt >= 0 ? body.left(cutAt) : body);
+        if (cutAt >= 0 && stallInsteadOfDrop) return; // the client has to time out
         s->disconnectFromHost();
     }
 

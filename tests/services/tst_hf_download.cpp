@@ -79,6 +79,7 @@ private Q_SLOTS:
     }
     void init() {
         hub_.cutNextBlobAt = -1;
+        hub_.stallInsteadOfDrop = false;
         hub_.corrupt = false;
         hub_.ranges.clear();
         hub_.authHeaders.clear();
@@ -173,6 +174,20 @@ private Q_SLOTS:
         const Result r = run(d, "test/tiny", {"model.safetensors"});
         QVERIFY2(r.ok, qPrintable(r.message));
         QCOMPARE(hub_.ranges, QStringList{QStringLiteral("bytes=700000-")});
+        QCOMPARE(sha256(readAll(repo(cache) + "/blobs/" + sha256(weights_))), sha256(weights_));
+    }
+
+    void stalledConnectionTimesOutAndResumes() {
+        QTemporaryDir cache;
+        HfDownload d;
+        d.setEndpoint(hub_.url());
+        d.setCacheDir(cache.path());
+        d.setTransferTimeout(500);
+        hub_.cutNextBlobAt = 500000;
+        hub_.stallInsteadOfDrop = true;
+        const Result r = run(d, "test/tiny", {"model.safetensors"});
+        QVERIFY2(r.ok, qPrintable(r.message));
+        QCOMPARE(hub_.ranges, QStringList{QStringLiteral("bytes=500000-")});
         QCOMPARE(sha256(readAll(repo(cache) + "/blobs/" + sha256(weights_))), sha256(weights_));
     }
 

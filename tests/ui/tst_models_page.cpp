@@ -151,6 +151,8 @@ private Q_SLOTS:
         QCOMPARE(g->issue, QStringLiteral("unsupported architecture"));
         QCOMPARE(nw->issue, QStringLiteral("weights missing"));
         QCOMPARE(nc->issue, QStringLiteral("config.json missing"));
+        // The same cache added as a user folder is read as a cache.
+        QCOMPARE(ModelCatalog::scanUserFolder(cache_.path()).size(), 5);
         const ModelEntry* c = find(all, "test/chatty");
         QVERIFY(c && c->ok());
         QVERIFY(c->hasChatTemplate);
