@@ -144,11 +144,14 @@ ModelsPage::ModelsPage(Settings* settings, QWidget* parent)
     auto* bar = new QHBoxLayout;
     auto* addButton = new QPushButton(tr("Add folder…"));
     addButton->setObjectName(QStringLiteral("addFolderButton"));
+    auto* addFileButton = new QPushButton(tr("Add GGUF file…"));
+    addFileButton->setObjectName(QStringLiteral("addGgufButton"));
     auto* refreshButton = new QPushButton(tr("Refresh"));
     refreshButton->setObjectName(QStringLiteral("refreshButton"));
     scanStatus_ = new QLabel;
     scanStatus_->setObjectName(QStringLiteral("scanStatus"));
     bar->addWidget(addButton);
+    bar->addWidget(addFileButton);
     bar->addWidget(refreshButton);
     bar->addWidget(scanStatus_, 1);
     layout->addLayout(bar);
@@ -286,6 +289,11 @@ ModelsPage::ModelsPage(Settings* settings, QWidget* parent)
     connect(addButton, &QPushButton::clicked, this, [this] {
         const QString dir = QFileDialog::getExistingDirectory(this, tr("Add a folder with models"));
         if (!dir.isEmpty()) addFolder(dir);
+    });
+    connect(addFileButton, &QPushButton::clicked, this, [this] {
+        const QString file =
+            QFileDialog::getOpenFileName(this, tr("Add a GGUF model file"), {}, tr("GGUF models (*.gguf)"));
+        if (!file.isEmpty()) addFolder(file);
     });
     connect(refreshButton, &QPushButton::clicked, this, &ModelsPage::refresh);
     connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,

@@ -57,7 +57,7 @@ public:
     // Rescans in the background; `scanned` follows.
     void refresh();
     bool isScanning() const { return scanning_; }
-    // Remembers the folder and rescans.
+    // Remembers the folder (or a single .gguf file) and rescans.
     void addFolder(const QString& folder);
     // Selects the model at `path` (shows its details); false when it is not listed.
     bool selectModel(const QString& path);

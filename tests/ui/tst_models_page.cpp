@@ -259,6 +259,12 @@ private Q_SLOTS:
         QCOMPARE(m->rowCount(), 7);
         QCOMPARE(ModelCatalog(&settings).userFolders(), QStringList{QDir::cleanPath(userDir_.path())});
         page.catalog()->removeUserFolder(userDir_.path());
+        // A single GGUF file can be added too.
+        page.addFolder(userDir_.path() + "/good.gguf");
+        QVERIFY(scanned.wait(30000));
+        QCOMPARE(m->rowCount(), 6);
+        QVERIFY(m->rowOf(QDir::cleanPath(userDir_.path() + "/good.gguf")) >= 0);
+        page.catalog()->removeUserFolder(userDir_.path() + "/good.gguf");
     }
 
     void downloadBoxShowsErrors() {
