@@ -36,7 +36,7 @@ LiveChart::LiveChart(const QString& title, QWidget* parent)
     chart_->setMargins(QMargins(4, 4, 4, 4));
     axisX_ = new QValueAxis(chart_);
     axisX_->setLabelFormat(QStringLiteral("%d"));
-    axisX_->setTitleText(tr("step"));
+    axisX_->setTickCount(6);
     axisY_ = new QValueAxis(chart_);
     axisY_->setLabelFormat(QStringLiteral("%.3g"));
     chart_->addAxis(axisX_, Qt::AlignBottom);
@@ -89,9 +89,11 @@ void LiveChart::append(int index, double x, double y) {
     Series& s = series_[static_cast<std::size_t>(index)];
     s.points.append(QPointF(x, y));
     if (s.smoothedIndex >= 0) {
-        s.ema = s.hasEma ? s.smoothing * y + (1.0 - s.smoothing) * s.ema : y;
-        s.hasEma = true;
-        series_[static_cast<std::size_t>(s.smoothedIndex)].points.append(QPointF(x, s.ema));
+        // Bias-corrected EMA (as TensorBoard smooths): the first points are not pulled towards zero or
+        // stuck at the first value.
+        s.ema = s.smoothing * y + (1.0 - s.smoothing) * s.ema;
+        s.emaWeight = s.smoothing + (1.0 - s.smoothing) * s.emaWeight;
+        series_[static_cast<std::size_t>(s.smoothedIndex)].points.append(QPointF(x, s.ema / s.emaWeight));
     }
     dirty_ = true;
 }
@@ -99,8 +101,8 @@ void LiveChart::append(int index, double x, double y) {
 void LiveChart::clear() {
     for (Series& s : series_) {
         s.points.clear();
-        s.hasEma = false;
         s.ema = 0.0;
+        s.emaWeight = 0.0;
         s.line->clear();
     }
     dirty_ = true;

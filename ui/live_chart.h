@@ -50,8 +50,8 @@ private:
         QVector<QPointF> points;
         double smoothing = 0.0;
         int smoothedIndex = -1; // the companion series, or -1
-        bool hasEma = false;
-        double ema = 0.0;
+        double ema = 0.0;       // EMA of the values from a zero start...
+        double emaWeight = 0.0; // ...and of ones, to divide the start-up bias out
     };
     void decimateInto(const QVector<QPointF>& in, int buckets, QVector<QPointF>& out) const;
 

@@ -11,6 +11,8 @@
 
 #include <QApplication>
 #include <QChart>
+#include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QLabel>
@@ -149,6 +151,19 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(form.options().toJson().dump()),
                  QString::fromStdString(o.toJson().dump()));
 
+        // Every input explains itself.
+        int inputs = 0;
+        for (QWidget* w : form.findChildren<QWidget*>()) {
+            if (!qobject_cast<QLineEdit*>(w) && !qobject_cast<QAbstractSpinBox*>(w) &&
+                !qobject_cast<QComboBox*>(w) && !qobject_cast<QCheckBox*>(w))
+                continue;
+            if (w->objectName().isEmpty() || w->objectName().startsWith("qt_"))
+                continue; // a combo's own editor
+            ++inputs;
+            QVERIFY2(!w->toolTip().isEmpty(), qPrintable(w->objectName()));
+        }
+        QVERIFY(inputs >= 36);
+
         // Remembered for the next form.
         form.remember();
         ui::TrainForm again(&settings);
@@ -235,7 +250,10 @@ private Q_SLOTS:
         Settings settings(paths_);
         TrainingService service(paths_);
         ui::TrainPage page(&settings, &service);
-        page.form()->setOptions(baseOptions(40));
+        TrainOptions o = baseOptions(40);
+        o.evalSplit = 0.1;
+        o.evalEvery = 10;
+        page.form()->setOptions(o);
         page.show();
         QVERIFY(QTest::qWaitForWindowExposed(&page));
         QSignalSpy finished(&page, &ui::TrainPage::runFinished);
@@ -245,6 +263,9 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 120000);
         QVERIFY2(page.lastStatus() == QStringLiteral("finished"), qPrintable(page.statusText()));
         QCOMPARE(page.lossChart()->pointCount(ui::TrainPage::kTrainLoss), 40);
+        QCOMPARE(page.lossChart()->pointCount(ui::TrainPage::kTrainLoss + 1), 40); // the smoothed companion
+        // Validation every 10 steps (and at the end, which is step 40 again).
+        QVERIFY(page.lossChart()->pointCount(ui::TrainPage::kEvalLoss) >= 4);
         QCOMPARE(page.findChild<QProgressBar*>("trainProgress")->value(), 40);
         QVERIFY(page.findChild<QLabel*>("progressLabel")->text().contains("40 / 40"));
     }
