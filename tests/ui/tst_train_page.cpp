@@ -95,6 +95,32 @@ private Q_SLOTS:
         QCOMPARE(chart.displayedPointCount(raw), 0);
     }
 
+    void defaultsFollowModelSize() {
+        // Llama 2 7B's shape: 6.74 B parameters.
+        ModelConfig c;
+        c.hiddenSize = 4096;
+        c.intermediateSize = 11008;
+        c.numLayers = 32;
+        c.numHeads = 32;
+        c.numKvHeads = 32;
+        c.headDim = 128;
+        c.vocabSize = 32000;
+        c.maxPositions = 4096;
+        const std::int64_t params = ui::approxParameterCount(c);
+        QVERIFY2(params > 6'700'000'000 && params < 6'800'000'000, qPrintable(QString::number(params)));
+        const TrainOptions big = ui::defaultsForModelSize(TrainOptions{}, params, c.contextLength());
+        QCOMPARE(big.batchSize, 1);
+        QVERIFY(big.gradientCheckpointing && big.gradAccum > 1);
+        QVERIFY(big.lr <= 1e-4);
+        QCOMPARE(big.maxSeqLen, 1024);
+        const TrainOptions small = ui::defaultsForModelSize(TrainOptions{}, 500'000'000, 32768);
+        QVERIFY(small.batchSize > big.batchSize && !small.gradientCheckpointing);
+        QCOMPARE(small.maxSeqLen, 2048);
+        QCOMPARE(small.lora.alpha, 2.0 * small.lora.rank);
+        // Never longer than the model's context.
+        QCOMPARE(ui::defaultsForModelSize(TrainOptions{}, 500'000'000, 512).maxSeqLen, 512);
+    }
+
     void formValidatesAndEstimatesMemory() {
         HONE_REQUIRE_PATH(model_);
         Settings settings(paths_);
