@@ -2,8 +2,13 @@
 #include "ui/main_window.h"
 
 #include "services/settings.h"
+#include "ui/data_page.h"
+#include "ui/models_page.h"
+#include "ui/runs_page.h"
 #include "ui/settings_page.h"
 #include "ui/system_page.h"
+#include "ui/train_form.h"
+#include "ui/train_page.h"
 
 #include <QAction>
 #include <QCloseEvent>
@@ -14,7 +19,8 @@
 
 namespace hone::ui {
 
-MainWindow::MainWindow(Settings* settings, SystemService* system, QWidget* parent)
+MainWindow::MainWindow(Settings* settings, SystemService* system, Store* store, TrainingService* training,
+                       QWidget* parent)
     : QMainWindow(parent)
     , settings_(settings) {
     setWindowTitle(tr("Hone"));
@@ -28,6 +34,29 @@ MainWindow::MainWindow(Settings* settings, SystemService* system, QWidget* paren
     layout->addWidget(stack_, 1);
     setCentralWidget(central);
 
+    if (store && training) {
+        modelsPage_ = new ModelsPage(settings);
+        dataPage_ = new DataPage(settings);
+        trainPage_ = new TrainPage(settings, training);
+        runsPage_ = new RunsPage(store, training);
+        addPage(tr("Models"), modelsPage_);
+        addPage(tr("Data"), dataPage_);
+        addPage(tr("Train"), trainPage_);
+        addPage(tr("Runs"), runsPage_);
+        // The flow: a chosen model goes to Data and Train, a chosen dataset to Train.
+        connect(modelsPage_, &ModelsPage::modelChosen, this, [this](const QString& path) {
+            dataPage_->setModel(path);
+            trainPage_->form()->setModel(path);
+            showPage(pageIndex(dataPage_));
+            statusBar()->showMessage(tr("Model: %1").arg(path), 6000);
+        });
+        connect(dataPage_, &DataPage::datasetChosen, this,
+                [this](const QString& path, const QString& format, const QString& templateName) {
+                    trainPage_->form()->setDataset(path, format, templateName);
+                    showPage(pageIndex(trainPage_));
+                });
+        connect(trainPage_, &TrainPage::runFinished, runsPage_, &RunsPage::refresh);
+    }
     systemPage_ = new SystemPage(system);
     settingsPage_ = new SettingsPage(settings);
     addPage(tr("System"), systemPage_);
@@ -46,6 +75,12 @@ MainWindow::MainWindow(Settings* settings, SystemService* system, QWidget* paren
     showPage(settings_->value(QStringLiteral("ui/page"), 0).toInt());
     statusBar()->showMessage(tr("Data folder: %1").arg(settings_->dataFolder()));
     systemPage_->refresh();
+    // A run that kept training after the last window closed: follow it again.
+    if (trainPage_) trainPage_->attachToBackgroundRun();
+}
+
+int MainWindow::pageIndex(QWidget* page) const {
+    return stack_->indexOf(page);
 }
 
 void MainWindow::addPage(const QString& title, QWidget* page) {
@@ -65,6 +100,10 @@ void MainWindow::showPage(int index) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    if (trainPage_ && !trainPage_->confirmClose()) {
+        event->ignore();
+        return;
+    }
     settings_->setValue(QStringLiteral("ui/geometry"), saveGeometry());
     settings_->setValue(QStringLiteral("ui/page"), stack_->currentIndex());
     try {

@@ -1,5 +1,7 @@
-// The main window: a sidebar of pages (System, Settings; later Models, Data, Train, Runs, Chat, Export) and a
-// stack showing the selected one. Restores its geometry and last page.
+// The main window: a sidebar of pages (Models, Data, Train, Runs when the store and the training service are
+// given; System, Settings; later Chat, Export) and a stack showing the selected one. Models -> Data -> Train
+// hand their choices on; closing while a run trains asks whether to stop it or keep it going. Restores its
+// geometry and last page.
 #pragma once
 
 #include <QMainWindow>
@@ -9,21 +11,34 @@ class QStackedWidget;
 
 namespace hone {
 class Settings;
+class Store;
 class SystemService;
+class TrainingService;
 } // namespace hone
 
 namespace hone::ui {
 
 class SystemPage;
 class SettingsPage;
+class ModelsPage;
+class DataPage;
+class TrainPage;
+class RunsPage;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    MainWindow(Settings* settings, SystemService* system, QWidget* parent = nullptr);
+    // Without a store and a training service (tests of the basic window) only System and Settings exist.
+    MainWindow(Settings* settings, SystemService* system, Store* store = nullptr,
+               TrainingService* training = nullptr, QWidget* parent = nullptr);
 
     SystemPage* systemPage() const { return systemPage_; }
     SettingsPage* settingsPage() const { return settingsPage_; }
+    ModelsPage* modelsPage() const { return modelsPage_; }
+    DataPage* dataPage() const { return dataPage_; }
+    TrainPage* trainPage() const { return trainPage_; }
+    RunsPage* runsPage() const { return runsPage_; }
+    int pageIndex(QWidget* page) const;
     void showPage(int index);
 
 protected:
@@ -37,6 +52,10 @@ private:
     QStackedWidget* stack_;
     SystemPage* systemPage_;
     SettingsPage* settingsPage_;
+    ModelsPage* modelsPage_ = nullptr;
+    DataPage* dataPage_ = nullptr;
+    TrainPage* trainPage_ = nullptr;
+    RunsPage* runsPage_ = nullptr;
 };
 
 } // namespace hone::ui

@@ -2,6 +2,7 @@
 // (with a clear choice when it cannot), and shows the main window.
 #include "services/settings.h"
 #include "services/system_service.h"
+#include "services/training_service.h"
 #include "store/store.h"
 #include "system/app_paths.h"
 #include "ui/main_window.h"
@@ -85,7 +86,9 @@ int main(int argc, char** argv) {
     }
 
     hone::SystemService system(paths);
-    hone::ui::MainWindow window(&settings, &system);
+    // Training runs in `hone train` worker processes (next to this binary) that outlive the window.
+    hone::TrainingService training(paths);
+    hone::ui::MainWindow window(&settings, &system, &store, &training);
     window.show();
     if (parser.isSet(smoke)) {
         const QString shot = parser.value(smoke);
