@@ -124,6 +124,16 @@ qint64 LiveChart::totalPoints() const {
     return n;
 }
 
+void LiveChart::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    dirty_ = true;
+}
+
+void LiveChart::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    dirty_ = true;
+}
+
 void LiveChart::setRefreshInterval(int ms) {
     timer_->setInterval(std::max(10, ms));
 }
@@ -162,7 +172,7 @@ void LiveChart::decimateInto(const QVector<QPointF>& in, int buckets, QVector<QP
 }
 
 void LiveChart::refresh() {
-    if (!dirty_) return;
+    if (!dirty_ || !isVisible()) return; // a hidden chart redraws when it is shown
     dirty_ = false;
     const int buckets = std::max(16, static_cast<int>(chart_->plotArea().width()));
     double xmin = std::numeric_limits<double>::max(), xmax = std::numeric_limits<double>::lowest();

@@ -44,6 +44,11 @@ public:
     void setYLabelFormat(const QString& format);
     QChart* chart() const { return chart_; }
 
+protected:
+    // The decimation depends on the plot's width: redraw after a resize or when shown.
+    void resizeEvent(QResizeEvent* event) override;
+    void showEvent(QShowEvent* event) override;
+
 private:
     struct Series {
         QLineSeries* line = nullptr;
