@@ -59,15 +59,9 @@ void Store::checkFileBeforeOpen() {
     if (!file.isWritable())
         throw Error(s(path_) + " is read-only: make it writable (chmod u+w \"" + s(path_) +
                     "\") or choose another data folder (--home DIR); Hone will not modify or replace it");
-    if (file.size() == 0) return; // SQLite treats an empty file as a new database
-    QFile f(path_);
-    if (!f.open(QIODevice::ReadOnly)) throw Error("cannot read " + s(path_) + ": " + s(f.errorString()));
-    const QByteArray header = f.read(16);
-    if (header != QByteArray("SQLite format 3\0", 16))
-        throw Error(s(path_) +
-                    " is not a SQLite database (corrupt or overwritten). Hone left it untouched: move it "
-                    "aside (e.g. mv \"" +
-                    s(path_) + "\" \"" + s(path_) + ".broken\") to start a new one, or restore a backup");
+    // The header is not read here with a plain file handle: closing any other descriptor of a database file
+    // drops every POSIX lock this process holds on it, which corrupts the database under other connections
+    // of this process (SQLite's documented pitfall). SQLite's own "file is not a database" is mapped below.
 }
 
 void Store::open() {
@@ -79,9 +73,18 @@ void Store::openAtVersion(int version) {
 
 void Store::openUpTo(int target) {
     checkFileBeforeOpen();
-    QSqlDatabase db = connection();
-    QSqlQuery check = run(db, QStringLiteral("PRAGMA quick_check"), path_);
-    const QString verdict = check.next() ? check.value(0).toString() : QStringLiteral("no answer");
+    QString verdict;
+    try {
+        QSqlDatabase db = connection();
+        QSqlQuery check = run(db, QStringLiteral("PRAGMA quick_check"), path_);
+        verdict = check.next() ? check.value(0).toString() : QStringLiteral("no answer");
+    } catch (const Error& e) {
+        if (std::string(e.what()).find("not a database") == std::string::npos) throw;
+        throw Error(s(path_) +
+                    " is not a SQLite database (corrupt or overwritten). Hone left it untouched: move it "
+                    "aside (e.g. mv \"" +
+                    s(path_) + "\" \"" + s(path_) + ".broken\") to start a new one, or restore a backup");
+    }
     if (verdict != QLatin1String("ok"))
         throw Error(s(path_) + " is damaged (SQLite quick_check: " + s(verdict) +
                     "). Hone left it untouched: restore a backup, or move it aside to start a new one");
@@ -203,17 +206,18 @@ Store::Health Store::inspect(const QString& path) {
             h.ok = false;
             h.message = msg;
         };
-        QFile f(path);
-        if (!f.open(QIODevice::ReadOnly)) {
-            failWith(QStringLiteral("cannot read %1: %2").arg(path, f.errorString()));
-        } else if (f.size() > 0 && f.read(16) != QByteArray("SQLite format 3\0", 16)) {
-            failWith(QStringLiteral("%1 is not a SQLite database (corrupt or overwritten)").arg(path));
+        // No plain read of the header: closing that descriptor would drop this process's SQLite locks on the
+        // file (see checkFileBeforeOpen).
+        if (!file.isReadable()) {
+            failWith(QStringLiteral("cannot read %1: permission denied").arg(path));
         } else if (!db.open()) {
             failWith(QStringLiteral("cannot open %1: %2").arg(path, db.lastError().text()));
         } else {
             QSqlQuery q(db);
-            if (!q.exec(QStringLiteral("PRAGMA quick_check")) || !q.next() ||
-                q.value(0).toString() != QLatin1String("ok")) {
+            const bool ran = q.exec(QStringLiteral("PRAGMA quick_check"));
+            if (!ran && q.lastError().text().contains(QLatin1String("not a database"))) {
+                failWith(QStringLiteral("%1 is not a SQLite database (corrupt or overwritten)").arg(path));
+            } else if (!ran || !q.next() || q.value(0).toString() != QLatin1String("ok")) {
                 failWith(
                     QStringLiteral("%1 is damaged (quick_check: %2)")
                         .arg(path, q.lastError().isValid() ? q.lastError().text() : q.value(0).toString()));
