@@ -707,7 +707,12 @@ TrainResult runTraining(const TrainOptions& requested, const TrainEventFn& onEve
     mo.checkpointing = o.gradientCheckpointing;
     LoraModel model(base, mo);
     Loop loop(o, data, model, emit, control, o.outDir);
-    if (!ckpt.empty()) loop.restore(ckpt);
+    if (!ckpt.empty()) {
+        loop.restore(ckpt);
+        if (loop.step() >= loop.totalSteps())
+            throw Error("this run already finished all " + std::to_string(loop.totalSteps()) +
+                        " steps; there is nothing to resume (start a new run to train further)");
+    }
     emit({{"event", "start"},
           {"run_dir", o.outDir},
           {"total_steps", loop.totalSteps()},

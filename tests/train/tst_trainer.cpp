@@ -179,6 +179,8 @@ private Q_SLOTS:
                                     .arg(second.stepLosses[i], 0, 'g', 17)
                                     .arg(straight.stepLosses[6 + i], 0, 'g', 17)));
         }
+        // A finished run has nothing to resume, and says so instead of rewriting its results.
+        QVERIFY_THROWS_EXCEPTION(hone::Error, runTraining(ignored, {}, nullptr, o.outDir));
         auto fa = readTensorsFile(o.outDir + "/adapter/adapter_model.safetensors");
         auto fb = readTensorsFile(a.path().toStdString() + "/adapter/adapter_model.safetensors");
         for (auto& [k, v] : fa) QVERIFY2(torch::equal(v, fb.at(k)), k.c_str());
