@@ -11,8 +11,19 @@
 #include <ATen/Parallel.h>
 
 #include <chrono>
+#include <ctime>
 
 namespace hone {
+
+namespace {
+
+double processCpuSeconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+} // namespace
 
 TrainBenchResult runTrainBench(const TrainBenchOptions& o) {
     if (o.batch <= 0 || o.seq <= 0 || o.steps <= 0)
@@ -35,9 +46,13 @@ TrainBenchResult runTrainBench(const TrainBenchOptions& o) {
     r.threads = at::get_num_threads();
     using Clock = std::chrono::steady_clock;
     Clock::time_point start;
+    double cpuStart = 0;
     for (int step = 0; step <= o.steps; ++step) {
         auto ids = torch::randint(V, {B, T + 1}, gen, torch::kInt64);
-        if (step == 1) start = Clock::now(); // step 0 warms caches and allocators
+        if (step == 1) { // step 0 warms caches and allocators
+            start = Clock::now();
+            cpuStart = processCpuSeconds();
+        }
         TrainBatch b;
         b.ids = ids.narrow(1, 0, T).contiguous();
         b.labels = ids.narrow(1, 1, T).contiguous();
@@ -53,6 +68,7 @@ TrainBenchResult runTrainBench(const TrainBenchOptions& o) {
     }
     const double secs = std::chrono::duration<double>(Clock::now() - start).count();
     r.stepS = secs / o.steps;
+    r.cpuS = (processCpuSeconds() - cpuStart) / o.steps;
     r.tokensPerS = static_cast<double>(B * T * o.steps) / secs;
     r.peakRssBytes = peakRssBytes();
     return r;

@@ -25,6 +25,7 @@ struct TrainBenchOptions {
 struct TrainBenchResult {
     double tokensPerS = 0; // batch * seq * steps / wall time of the timed steps
     double stepS = 0;      // mean wall time of a timed step
+    double cpuS = 0;       // mean CPU time (all threads) of a timed step: steadier on a shared machine
     std::uint64_t peakRssBytes = 0;
     double lossFirst = 0;       // loss of the warm-up step
     double lossLast = 0;        // loss of the last step
