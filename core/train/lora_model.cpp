@@ -1,8 +1,11 @@
 // The LoRA training forward pass over the frozen base weights. Projections stay fused as the loader stores
 // them (q/k/v in one matrix, gate/up in another); the adapters of a fused group share one GEMM for their A
-// matrices, and each B writes its own slice of the output. Attention keeps K/V grouped (no repeat) and masks
-// with a causal (or, for packed rows, block-diagonal causal) boolean mask. Only positions with a target reach
-// the output projection, which the chunked cross-entropy never materialises in full.
+// matrices, and each B adds into its own slice of the output. Attention keeps K/V grouped (no repeat), masks
+// with an additive causal (or, for packed rows, block-diagonal causal) bias and skips the keys after each
+// block of queries. RMSNorm, SwiGLU, the LoRA projections and attention are fused autograd functions
+// (train/fused_layer_ops_torch.h); the plain-op versions remain for what those do not cover (q/k norms,
+// soft-capping, LoRA dropout, GELU). Only positions with a target reach the output projection, whose
+// [tokens x vocab] logits never exist in full.
 #include "train/lora_model_torch.h"
 
 #include "common/error.h"
@@ -10,6 +13,7 @@
 #include "device/torch_device.h"
 #include "train/checkpoint_torch.h"
 #include "train/chunked_cross_entropy_torch.h"
+#include "train/fused_layer_ops_torch.h"
 
 #include <torch/nn/functional/dropout.h>
 
@@ -46,9 +50,7 @@ struct LoraModel::Layer {
 namespace {
 
 torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& w, double eps) {
-    auto xf = x.to(torch::kFloat32);
-    auto r = torch::rsqrt(xf.pow(2).mean(-1, true) + eps);
-    return (xf * r * w).to(x.scalar_type());
+    return fusedRmsNorm(x, w, eps);
 }
 
 torch::Tensor rope(const torch::Tensor& t, const torch::Tensor& c, const torch::Tensor& s) {
@@ -156,20 +158,26 @@ std::int64_t LoraModel::trainableCount() const {
 
 torch::Tensor LoraModel::project(const Group& g, const torch::Tensor& x, bool training) const {
     const auto dt = x.scalar_type();
+    const bool dropout = training && opt_.lora.dropout > 0 && !g.adapters.empty();
+    if (!dropout) {
+        LoraSlices lora;
+        std::int64_t offset = 0;
+        for (const auto& s : g.segments) {
+            if (s.adapter >= 0) {
+                const LoraAdapter& a = g.adapters[static_cast<std::size_t>(s.adapter)];
+                lora.a.push_back(a.a);
+                lora.b.push_back(a.b);
+                lora.offsets.push_back(offset);
+                lora.scale = a.scale;
+            }
+            offset += s.out;
+        }
+        return fusedLoraLinear(x, g.weight, g.bias, lora);
+    }
+    // With dropout every adapter sees its own mask of x, so the A matrices cannot share a GEMM.
     torch::Tensor y = g.bias.defined() ? torch::linear(x, g.weight, g.bias) : torch::linear(x, g.weight);
-    if (g.adapters.empty()) return y;
-    const double scale = g.adapters.front().scale;
-    const bool dropout = training && opt_.lora.dropout > 0;
     std::vector<torch::Tensor> parts;
     parts.reserve(g.segments.size());
-    torch::Tensor xa;
-    if (!dropout) {
-        // One GEMM for every A of the group: [.., in] x [n*r, in]^T.
-        std::vector<torch::Tensor> as;
-        for (const auto& a : g.adapters) as.push_back(a.a);
-        xa = torch::linear(x, (as.size() == 1 ? as[0] : torch::cat(as, 0)).to(dt));
-    }
-    const std::int64_t r = opt_.lora.rank;
     for (const auto& s : g.segments) {
         if (s.adapter < 0) {
             auto shape = x.sizes().vec();
@@ -178,14 +186,9 @@ torch::Tensor LoraModel::project(const Group& g, const torch::Tensor& x, bool tr
             continue;
         }
         const LoraAdapter& a = g.adapters[static_cast<std::size_t>(s.adapter)];
-        torch::Tensor h;
-        if (dropout) {
-            h = torch::linear(F::dropout(x, F::DropoutFuncOptions().p(opt_.lora.dropout).training(true)),
-                              a.a.to(dt));
-        } else {
-            h = xa.narrow(-1, s.adapter * r, r);
-        }
-        parts.push_back(torch::linear(h, (a.b * scale).to(dt)));
+        auto h = torch::linear(F::dropout(x, F::DropoutFuncOptions().p(opt_.lora.dropout).training(true)),
+                               a.a.to(dt));
+        parts.push_back(torch::linear(h, (a.b * a.scale).to(dt)));
     }
     return y + (parts.size() == 1 ? parts[0] : torch::cat(parts, -1));
 }
@@ -200,47 +203,58 @@ torch::Tensor LoraModel::layerForward(const Layer& L, int index, const torch::Te
     const auto dt = x.scalar_type();
     auto h = rmsNorm(x, lw.attnNorm, c.rmsEps);
     auto qkv = project(L.qkv, h, training);
-    auto q = qkv.narrow(-1, 0, H * D).view({B, T, H, D});
-    auto k = qkv.narrow(-1, H * D, KV * D).view({B, T, KV, D});
-    auto v = qkv.narrow(-1, (H + KV) * D, KV * D).view({B, T, KV, D});
-    if (c.qkNorm) {
-        q = rmsNorm(q, lw.qNorm, c.rmsEps);
-        k = rmsNorm(k, lw.kNorm, c.rmsEps);
-    }
     const double scale = c.attnScale > 0 ? c.attnScale : 1.0 / std::sqrt(static_cast<double>(D));
-    q = rope(q, cos, sin) * scale;
-    k = rope(k, cos, sin);
-    // Grouped layout: [B, KV, G*T, D] queries against [B, KV, T, D] keys.
-    auto qg = q.view({B, T, KV, G, D}).permute({0, 2, 3, 1, 4}).reshape({B, KV, G * T, D});
-    auto kt = k.permute({0, 2, 3, 1});
-    auto vt = v.permute({0, 2, 1, 3});
-    auto s = torch::matmul(qg, kt);
-    if (dt != torch::kFloat32) s = s.to(torch::kFloat32);
-    if (c.attnSoftcap > 0) s = torch::tanh(s / c.attnSoftcap) * c.attnSoftcap;
     const bool local = c.layerSliding.size() > static_cast<std::size_t>(index) &&
                        c.layerSliding[static_cast<std::size_t>(index)] && c.slidingWindow > 0 &&
                        T > c.slidingWindow;
-    auto blocked =
-        batch.blocked.defined()
-            ? batch.blocked
-            : torch::ones({T, T}, torch::TensorOptions().dtype(torch::kBool).device(x.device())).triu(1);
-    if (local) {
-        auto qpos = torch::arange(T, torch::TensorOptions().device(x.device())).unsqueeze(1);
-        auto kpos = torch::arange(T, torch::TensorOptions().device(x.device())).unsqueeze(0);
-        blocked = blocked | ((qpos - kpos) >= c.slidingWindow);
+    torch::Tensor o;
+    if (!c.qkNorm && c.attnSoftcap <= 0) {
+        auto bias = attentionBias(batch.blocked, T, local ? c.slidingWindow : 0, x.device());
+        o = fusedCausalAttention(qkv, cos, sin, bias, AttentionShape{H, KV, D, scale});
+    } else {
+        auto q = qkv.narrow(-1, 0, H * D).view({B, T, H, D});
+        auto k = qkv.narrow(-1, H * D, KV * D).view({B, T, KV, D});
+        auto v = qkv.narrow(-1, (H + KV) * D, KV * D).view({B, T, KV, D});
+        if (c.qkNorm) {
+            q = rmsNorm(q, lw.qNorm, c.rmsEps);
+            k = rmsNorm(k, lw.kNorm, c.rmsEps);
+        }
+        q = rope(q, cos, sin) * scale;
+        k = rope(k, cos, sin);
+        // Grouped layout: [B, KV, G*T, D] queries against [B, KV, T, D] keys.
+        auto qg = q.view({B, T, KV, G, D}).permute({0, 2, 3, 1, 4}).reshape({B, KV, G * T, D});
+        auto s = torch::matmul(qg, k.permute({0, 2, 3, 1}));
+        if (dt != torch::kFloat32) s = s.to(torch::kFloat32);
+        if (c.attnSoftcap > 0) s = torch::tanh(s / c.attnSoftcap) * c.attnSoftcap;
+        auto blocked =
+            batch.blocked.defined()
+                ? batch.blocked
+                : torch::ones({T, T}, torch::TensorOptions().dtype(torch::kBool).device(x.device())).triu(1);
+        if (local) {
+            auto qpos = torch::arange(T, torch::TensorOptions().device(x.device())).unsqueeze(1);
+            auto kpos = torch::arange(T, torch::TensorOptions().device(x.device())).unsqueeze(0);
+            blocked = blocked | ((qpos - kpos) >= c.slidingWindow);
+        }
+        s = s.view({B, KV, G, T, T}).masked_fill(blocked, -INFINITY);
+        auto p = torch::softmax(s, -1).to(dt).view({B, KV, G * T, T});
+        o = torch::matmul(p, v.permute({0, 2, 1, 3}))
+                .view({B, KV, G, T, D})
+                .permute({0, 3, 1, 2, 4})
+                .reshape({B, T, H * D});
     }
-    s = s.view({B, KV, G, T, T}).masked_fill(blocked, -INFINITY);
-    auto p = torch::softmax(s, -1).to(dt).view({B, KV, G * T, T});
-    auto o = torch::matmul(p, vt).view({B, KV, G, T, D}).permute({0, 3, 1, 2, 4}).reshape({B, T, H * D});
     auto attn = project(L.o, o, training);
     if (c.sandwichNorms) attn = rmsNorm(attn, lw.postAttnNorm, c.rmsEps);
     auto y = x + attn;
     h = rmsNorm(y, lw.ffnNorm, c.rmsEps);
     auto gu = project(L.gateUp, h, training);
-    auto gate = gu.narrow(-1, 0, c.intermediateSize);
-    auto up = gu.narrow(-1, c.intermediateSize, c.intermediateSize);
-    auto act = c.activation == Activation::GeluTanh ? at::gelu(gate, "tanh") : torch::silu(gate);
-    auto m = project(L.down, act * up, training);
+    torch::Tensor act;
+    if (c.activation == Activation::GeluTanh) {
+        auto gate = gu.narrow(-1, 0, c.intermediateSize);
+        act = at::gelu(gate, "tanh") * gu.narrow(-1, c.intermediateSize, c.intermediateSize);
+    } else {
+        act = fusedSwiGlu(gu);
+    }
+    auto m = project(L.down, act, training);
     if (c.sandwichNorms) m = rmsNorm(m, lw.postFfnNorm, c.rmsEps);
     return y + m;
 }
@@ -308,12 +322,18 @@ torch::Tensor LoraModel::loss(const TrainBatch& batch, double normalizer, bool t
     auto labels = batch.labels.flatten();
     auto idx = (labels != -100).nonzero().flatten();
     if (idx.numel() == 0) return (h.sum() * 0).to(torch::kFloat32);
-    auto hsel = h.reshape({-1, hid}).index_select(0, idx);
-    auto tsel = labels.index_select(0, idx);
+    const bool all = idx.numel() == labels.numel();
+    auto hsel = all ? h.reshape({-1, hid}) : h.reshape({-1, hid}).index_select(0, idx);
+    auto tsel = all ? labels : labels.index_select(0, idx);
+    const double norm = normalizer > 0 ? normalizer : static_cast<double>(idx.numel());
+    // The frozen output weight needs no gradient: the loss's hidden-state gradient comes out of the forward
+    // pass. Added-token rows (trained) and soft-capping take the recomputing version.
+    if (opt_.newTokens == 0 && base_->config().finalSoftcap <= 0)
+        return eagerChunkedCrossEntropy(hsel, outputWeight(), tsel, opt_.lossChunk, norm);
     ChunkedCrossEntropyOptions o;
     o.chunkTokens = opt_.lossChunk;
     o.softcap = base_->config().finalSoftcap;
-    o.normalizer = normalizer > 0 ? normalizer : static_cast<double>(idx.numel());
+    o.normalizer = norm;
     return chunkedCrossEntropy(hsel, outputWeight(), tsel, o);
 }
 
