@@ -220,8 +220,8 @@ private Q_SLOTS:
         HONE_REQUIRE_PATH(stories());
         QTemporaryDir home;
         Run r = runHone({"train", "--home", home.path(), "--dry-run", "--json-progress", "--model", stories(),
-                         "--data", test::sourceDir() + "/tests/data/datasets/alpaca_mixed.jsonl", "--template",
-                         "alpaca"});
+                         "--data", test::sourceDir() + "/tests/data/datasets/alpaca_mixed.jsonl",
+                         "--template", "alpaca"});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QCOMPARE(r.events.size(), 2);
         const QJsonObject data = r.events[0];
