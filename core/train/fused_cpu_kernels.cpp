@@ -37,7 +37,7 @@ HONE_INLINE void store(Bf16& d, float v) {
     const auto b = std::bit_cast<std::uint32_t>(v);
     const std::uint32_t nan = (b & 0x7fffffffu) > 0x7f800000u;
     const std::uint32_t q = b | (nan << 22);
-    d = static_cast<Bf16>((q + (0x7fffu + ((q >> 16) & 1u)) * (1u - nan)) >> 16);
+    d = static_cast<Bf16>((q + ((0x7fffu + ((q >> 16) & 1u)) & (nan - 1u))) >> 16);
 }
 
 // exp(x) within ~1e-7 relative (Cephes' expf polynomial after a Cody-Waite reduction). The power of two is
@@ -136,6 +136,43 @@ HONE_INLINE void rmsNormBackwardRows(const T* x, std::int64_t xs, const float* w
     }
 }
 
+// Maximum over a row with 16 partial maxima (NaN-free input assumed; a NaN logit makes the loss NaN anyway).
+template <typename F> HONE_INLINE float rowMax(std::int64_t n, F term) {
+    float acc[16];
+    for (float& a : acc) a = -INFINITY;
+    std::int64_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int j = 0; j < 16; ++j) acc[j] = std::max(acc[j], term(i + j));
+    float m = -INFINITY;
+    for (; i < n; ++i) m = std::max(m, term(i));
+    for (float a : acc) m = std::max(m, a);
+    return m;
+}
+
+template <typename T>
+HONE_INLINE void crossEntropyRowsImpl(const T* z, std::int64_t zs, const std::int64_t* targets, float scale,
+                                      T* grad, std::int64_t gs, float* loss, std::int64_t r0, std::int64_t r1,
+                                      std::int64_t n) {
+    for (std::int64_t r = r0; r < r1; ++r) {
+        const T* zr = z + r * zs;
+        const std::int64_t t = targets[r];
+        T* gr = grad ? grad + r * gs : nullptr;
+        if (t < 0 || t >= n) {
+            loss[r] = 0;
+            if (gr)
+                for (std::int64_t i = 0; i < n; ++i) store(gr[i], 0.0f);
+            continue;
+        }
+        const float m = rowMax(n, [&](std::int64_t i) { return load(zr[i]); });
+        const float sum = rowSum<T>(n, [&](std::int64_t i) { return expPoly(load(zr[i]) - m); });
+        const float lse = m + std::log(sum);
+        loss[r] = lse - load(zr[t]);
+        if (!gr) continue;
+        for (std::int64_t i = 0; i < n; ++i) store(gr[i], expPoly(load(zr[i]) - lse) * scale);
+        store(gr[t], (expPoly(load(zr[t]) - lse) - 1.0f) * scale);
+    }
+}
+
 // The multi-versioned entry points (one per op and element type).
 HONE_MULTIVERSION void swiGluForwardF32(const float* gu, std::int64_t gs, float* o, std::int64_t os,
                                         std::int64_t r0, std::int64_t r1, std::int64_t f) {
@@ -174,6 +211,17 @@ HONE_MULTIVERSION void rmsNormBackwardBf16(const Bf16* x, std::int64_t xs, const
                                            const Bf16* dy, std::int64_t ds, Bf16* dx, std::int64_t dxs,
                                            std::int64_t r0, std::int64_t r1, std::int64_t n) {
     rmsNormBackwardRows(x, xs, w, rstd, dy, ds, dx, dxs, r0, r1, n);
+}
+
+HONE_MULTIVERSION void crossEntropyRowsF32(const float* z, std::int64_t zs, const std::int64_t* targets,
+                                           float scale, float* grad, std::int64_t gs, float* loss,
+                                           std::int64_t r0, std::int64_t r1, std::int64_t n) {
+    crossEntropyRowsImpl(z, zs, targets, scale, grad, gs, loss, r0, r1, n);
+}
+HONE_MULTIVERSION void crossEntropyRowsBf16(const Bf16* z, std::int64_t zs, const std::int64_t* targets,
+                                            float scale, Bf16* grad, std::int64_t gs, float* loss,
+                                            std::int64_t r0, std::int64_t r1, std::int64_t n) {
+    crossEntropyRowsImpl(z, zs, targets, scale, grad, gs, loss, r0, r1, n);
 }
 
 // Splits rows over threads in pieces of at least ~32k elements (LibTorch's own grain size).
@@ -230,6 +278,18 @@ void rmsNormBackward(Elem t, const void* x, std::int64_t xs, const float* w, con
                                cols);
         else
             rmsNormBackwardBf16(as<Bf16>(x), xs, w, rstd, as<Bf16>(dy), ds, as<Bf16>(dx), dxs, r0, r1, cols);
+    });
+}
+
+void crossEntropyRows(Elem t, const void* z, std::int64_t zs, const std::int64_t* targets, float scale,
+                      void* grad, std::int64_t gs, float* loss, std::int64_t rows, std::int64_t cols) {
+    forRows(rows, 3 * cols, [&](std::int64_t r0, std::int64_t r1) {
+        if (t == Elem::F32)
+            crossEntropyRowsF32(as<float>(z), zs, targets, scale, static_cast<float*>(grad), gs, loss, r0, r1,
+                                cols);
+        else
+            crossEntropyRowsBf16(as<Bf16>(z), zs, targets, scale, static_cast<Bf16*>(grad), gs, loss, r0, r1,
+                                 cols);
     });
 }
 

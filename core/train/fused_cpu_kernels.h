@@ -27,4 +27,10 @@ void rmsNormBackward(Elem t, const void* x, std::int64_t xStride, const float* w
                      const void* dy, std::int64_t dyStride, void* dx, std::int64_t dxStride,
                      std::int64_t rows, std::int64_t cols);
 
+// Cross-entropy over rows of logits z [rows, cols] (the output projection's product, F32 or BF16): loss[r] =
+// logsumexp(z_r) - z_r[target_r], and when `grad` is not null, grad_r = (softmax(z_r) - onehot(target_r)) *
+// scale, in z's element type. Rows with a negative target get loss 0 and a zero gradient.
+void crossEntropyRows(Elem t, const void* z, std::int64_t zStride, const std::int64_t* targets, float scale,
+                      void* grad, std::int64_t gradStride, float* loss, std::int64_t rows, std::int64_t cols);
+
 } // namespace hone::cpu

@@ -300,6 +300,19 @@ public:
             const Tensor valid = t != ignore;
             if (!valid.any().item<bool>()) continue;
             const Tensor h = hidden.slice(0, s, e);
+            cpu::Elem elem{};
+            if (ignore < 0 && cpuKernel(hidden, elem) && weight.scalar_type() == hidden.scalar_type()) {
+                // One pass over the logits in their own dtype for the loss, one for the gradient.
+                const Tensor z = torch::mm(h, weight.t()).contiguous(), tc = t.contiguous();
+                Tensor rowLoss = torch::empty({e - s}, z.options().dtype(torch::kFloat32));
+                Tensor g = wantGrad ? torch::empty_like(z) : Tensor();
+                cpu::crossEntropyRows(elem, z.data_ptr(), z.size(1), tc.data_ptr<std::int64_t>(),
+                                      static_cast<float>(1.0 / normalizer), wantGrad ? g.data_ptr() : nullptr,
+                                      z.size(1), rowLoss.data_ptr<float>(), e - s, z.size(1));
+                total += rowLoss.sum(torch::kFloat64);
+                if (wantGrad) grad.slice(0, s, e).copy_(torch::mm(g, weight));
+                continue;
+            }
             Tensor z = torch::mm(h, weight.t()).to(opmath(hidden)); // [c, V]
             const Tensor lse = torch::logsumexp(z, 1, true);
             const Tensor tc = t.clamp_min(0).unsqueeze(1);

@@ -1,7 +1,8 @@
 // The fused training ops against the plain LibTorch expressions they replace, differentiated by autograd:
 // outputs and every input gradient in F64 (RMSNorm, SwiGLU, LoRA over a fused projection with a slice without
 // adapter, grouped-query attention with partial query blocks, packed-document masks and a sliding window, the
-// eager-gradient cross-entropy); the CPU loops for F32 and BF16, and the attention in BF16, within rounding.
+// eager-gradient cross-entropy); the CPU loops (RMSNorm, SwiGLU, cross-entropy) for F32 and BF16, and the
+// attention in BF16, within rounding.
 #include "common/test_support.h"
 #include "train/fused_layer_ops_torch.h"
 
@@ -125,6 +126,32 @@ private Q_SLOTS:
             auto gr = grads(ref, probe, {gu})[0];
             QVERIFY2(rel(g, gr) < tol, qPrintable(QString::number(rel(g, gr))));
         }
+    }
+
+    void cpuCrossEntropyMatchesF64_data() { cpuKernelsMatchF64_data(); }
+    void cpuCrossEntropyMatchesF64() {
+        QFETCH(bool, bf16);
+        const auto dt = bf16 ? torch::kBFloat16 : torch::kFloat32;
+        const std::int64_t N = 23, Hd = 16, V = 75; // V not a multiple of the 16 lanes
+        auto h = (torch::randn({N, Hd}, kF64) * 2).to(dt).to(torch::kFloat64).requires_grad_(true);
+        auto w = torch::randn({V, Hd}, kF64).to(dt).to(torch::kFloat64);
+        auto t = torch::randint(V, {N}, torch::kInt64);
+        t.narrow(0, 3, 4).fill_(-100);
+        const double normalizer = 31;
+        auto ref = F::cross_entropy(torch::matmul(h, w.t()), t,
+                                    F::CrossEntropyFuncOptions().ignore_index(-100).reduction(torch::kSum)) /
+                   normalizer;
+        auto hd = h.detach().to(dt).requires_grad_(true);
+        auto out = eagerChunkedCrossEntropy(hd, w.to(dt), t, 7, normalizer);
+        const double lossTol = bf16 ? 2e-2 : 1e-5; // BF16: the logits are rounded before the softmax
+        QVERIFY2(std::abs(out.item<double>() - ref.item<double>()) < lossTol * std::abs(ref.item<double>()),
+                 qPrintable(QString::number(out.item<double>() - ref.item<double>())));
+        auto g = torch::autograd::grad({out * 2.5}, {hd})[0];
+        auto gr = torch::autograd::grad({ref * 2.5}, {h})[0];
+        QCOMPARE(g.scalar_type(), dt);
+        const double rel = maxDiff(g, gr) / gr.abs().max().item<double>();
+        QVERIFY2(rel < (bf16 ? 3e-2 : 1e-5), qPrintable(QString::number(rel)));
+        QCOMPARE(g.narrow(0, 3, 4).abs().max().item<double>(), 0.0); // ignored rows
     }
 
     void loraLinearMatchesPlainOps() {
