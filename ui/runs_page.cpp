@@ -409,8 +409,9 @@ void RunsPage::updateDetails(qint64 id) {
     detailsKey_ = key;
     detailsRun_ = id;
 
-    QString summary =
-        tr("<b>Run #%1 %2</b> — %3").arg(id).arg(qs(r.name).toHtmlEscaped(), qs(runStatusName(r.status)));
+    QString summary = tr("<b>Run #%1 %2</b> — %3")
+                          .arg(id)
+                          .arg(qs(r.name).toHtmlEscaped(), RunsModel::statusLabel(r.status));
     summary += QStringLiteral("<br>") + tr("Folder: %1").arg(qs(r.runDir).toHtmlEscaped());
     if (!r.adapterPath.empty())
         summary += QStringLiteral("<br>") + tr("Adapter: %1").arg(qs(r.adapterPath).toHtmlEscaped());
@@ -480,7 +481,7 @@ void RunsPage::updateDetails(qint64 id) {
     }
     for (const CheckpointRow& c : checkpoints)
         log << tr("%1  checkpoint at step %2: %3").arg(qs(c.createdAt)).arg(c.step).arg(qs(c.path));
-    if (!r.finishedAt.empty()) log << tr("%1  %2").arg(qs(r.finishedAt), qs(runStatusName(r.status)));
+    if (!r.finishedAt.empty()) log << tr("%1  %2").arg(qs(r.finishedAt), RunsModel::statusLabel(r.status));
     if (!r.error.empty()) log << tr("error: %1").arg(qs(r.error));
     if (!r.adapterPath.empty()) log << tr("adapter: %1").arg(qs(r.adapterPath));
     log_->setPlainText(log.join(QLatin1Char('\n')));

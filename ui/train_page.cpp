@@ -7,6 +7,7 @@
 #include "store/run_store.h"
 #include "store/store.h"
 #include "ui/live_chart.h"
+#include "ui/runs_model.h"
 #include "ui/train_form.h"
 
 #include <QFileInfo>
@@ -462,7 +463,7 @@ void TrainPage::applyAttachedPoll() {
         setStatus(
             tr("Background run #%1 ended: %2%3")
                 .arg(r.id)
-                .arg(lastStatus_)
+                .arg(RunsModel::statusLabel(r.status))
                 .arg(r.error.empty() ? QString() : QStringLiteral(" — ") + QString::fromStdString(r.error)),
             r.status == RunStatus::Failed);
         Q_EMIT runFinished(lastStatus_);
