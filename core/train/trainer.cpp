@@ -77,15 +77,19 @@ Json problemsJson(const std::vector<data::Problem>& problems, std::size_t limit 
     return arr;
 }
 
-data::TokenizedDataset tokenizeFile(const std::string& path, const TrainOptions& o, const tok::Tokenizer& tok,
-                                    const jinja::Template* tpl, data::DatasetFormat format) {
-    auto raw = data::readDatasetFile(path);
-    auto conv = data::convert(raw, format);
+data::TokenizeOptions tokenizeOptions(const TrainOptions& o) {
     data::TokenizeOptions to;
     to.trainOn = o.trainOn == "all" ? data::TrainOn::All : data::TrainOn::AssistantOnly;
     to.truncation = o.truncation == "right" ? data::Truncation::Right : data::Truncation::Drop;
     to.maxSeqLen = o.maxSeqLen;
-    auto td = data::tokenizeExamples(conv.examples, tok, tpl, to);
+    return to;
+}
+
+data::TokenizedDataset tokenizeFile(const std::string& path, const TrainOptions& o, const tok::Tokenizer& tok,
+                                    const jinja::Template* tpl, data::DatasetFormat format) {
+    auto raw = data::readDatasetFile(path);
+    auto conv = data::convert(raw, format);
+    auto td = data::tokenizeExamples(conv.examples, tok, tpl, tokenizeOptions(o));
     td.problems.insert(td.problems.begin(), conv.problems.begin(), conv.problems.end());
     td.skipped += conv.skipped;
     return td;
@@ -138,11 +142,7 @@ PreparedData prepareData(const TrainOptions& o, const ModelConfig& cfg, const Tr
     const int tokVocab = static_cast<int>(p.tokenizer.vocabSize());
     p.newTokens = std::max(0, tokVocab - cfg.vocabSize);
 
-    data::TokenizeOptions to;
-    to.trainOn = o.trainOn == "all" ? data::TrainOn::All : data::TrainOn::AssistantOnly;
-    to.truncation = o.truncation == "right" ? data::Truncation::Right : data::Truncation::Drop;
-    to.maxSeqLen = o.maxSeqLen;
-    auto td = data::tokenizeExamples(conv.examples, p.tokenizer, tpl.get(), to);
+    auto td = data::tokenizeExamples(conv.examples, p.tokenizer, tpl.get(), tokenizeOptions(o));
     td.problems.insert(td.problems.begin(), conv.problems.begin(), conv.problems.end());
     std::stable_sort(td.problems.begin(), td.problems.end(),
                      [](const data::Problem& a, const data::Problem& b) { return a.line < b.line; });
