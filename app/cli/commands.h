@@ -28,6 +28,8 @@ int cmdBench(Args& args);
 int cmdRuns(Args& args); // needs the store (Qt)
 #endif
 int cmdTrain(Args& args);
+int cmdToolcall(Args& args);
+int cmdExport(Args& args);
 
 // The command table (main.cpp).
 const std::vector<Command>& commands();

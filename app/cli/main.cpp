@@ -45,6 +45,15 @@ const std::vector<Command>& commands() {
          "(train --help lists the options)",
          {"json-progress", "packing", "gradient-checkpointing", "rslora", "no-store", "help", "dry-run"},
          cmdTrain},
+        {"toolcall",
+         "parse a model's tool calls: toolcall parse (--model P | --format hermes|llama3|mistral|qwen3|generic) "
+         "--text T [--json]",
+         {"json"},
+         cmdToolcall},
+        {"export",
+         "export a run: export --run ID | --adapter DIR --model P --format peft|merged|gguf|ollama --out DIR [--json]",
+         {"json"},
+         cmdExport},
 #ifdef HONE_CLI_HAS_CORE
         {"runs",
          "training runs: runs list [--status S] [--search TEXT] | show ID | compare ID ID... [--json]",
