@@ -83,8 +83,12 @@ Regex::Regex(const std::string& pattern)
     int err = 0;
     PCRE2_SIZE off = 0;
     const std::string translated = translateOniguruma(pattern);
+    // NEVER_BACKSLASH_C: \C matches one byte of a multi-byte character; a Replace normalizer using it would
+    // hand invalid UTF-8 to the next pattern (Oniguruma has no such escape). MATCH_INVALID_UTF: the JIT reads
+    // past the subject on invalid UTF-8 otherwise (fuzzing found a crash); with it, such bytes never match.
     auto* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(translated.data()), translated.size(),
-                               PCRE2_UTF | PCRE2_UCP | PCRE2_NO_UTF_CHECK, &err, &off, nullptr);
+                               PCRE2_UTF | PCRE2_UCP | PCRE2_NEVER_BACKSLASH_C | PCRE2_MATCH_INVALID_UTF,
+                               &err, &off, nullptr);
     if (!code) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(err, msg, sizeof msg);
@@ -108,7 +112,7 @@ void Regex::findAll(std::string_view s, std::vector<std::pair<std::size_t, std::
         const int rc = pcre2_jit_match(code, subject, s.size(), pos, 0, m.md, m.ctx);
         int rcUsed = rc;
         if (rc == PCRE2_ERROR_JIT_BADOPTION)
-            rcUsed = pcre2_match(code, subject, s.size(), pos, PCRE2_NO_UTF_CHECK, m.md, m.ctx);
+            rcUsed = pcre2_match(code, subject, s.size(), pos, 0, m.md, m.ctx);
         if (rcUsed == PCRE2_ERROR_NOMATCH) break;
         if (rcUsed < 0)
             throw Error("tokenizer regex '" + pattern_ + "' failed to match (PCRE2 error " +

@@ -9,6 +9,7 @@
 #include "tokenizer/decoders.h"
 #include "tokenizer/normalizers.h"
 #include "tokenizer/pre_tokenizers.h"
+#include "tokenizer/regex.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/unicode.h"
 
@@ -317,6 +318,12 @@ private slots:
             << "{\"pre_tokenizer\":{\"type\":\"Split\",\"pattern\":{\"Regex\":\"([\"},\"behavior\":"
                "\"Isolated\"},\"model\":{\"type\":\"BPE\",\"vocab\":{},\"merges\":[]}}"
             << "regex";
+        // \\C matches one byte of a multi-byte character: a Replace using it would corrupt UTF-8 (fuzzer
+        // find).
+        QTest::newRow("backslash-C")
+            << "{\"normalizer\":{\"type\":\"Replace\",\"pattern\":{\"Regex\":\"\\\\C(?=\\\\C)\"},"
+               "\"content\":\"x\"},\"model\":{\"type\":\"BPE\",\"vocab\":{},\"merges\":[]}}"
+            << "regex";
         QTest::newRow("added-not-string") << "{\"added_tokens\":[{\"id\":1,\"content\":5}],\"model\":{"
                                              "\"type\":\"BPE\",\"vocab\":{},\"merges\":[]}}"
                                           << "content";
@@ -336,6 +343,21 @@ private slots:
         } catch (const hone::Error& e) {
             QVERIFY2(QString::fromUtf8(e.what()).contains(mentions), e.what());
         }
+    }
+
+    // PCRE2's JIT reads past the subject on invalid UTF-8 unless told to expect it; Regex must stay safe and
+    // keep matching the valid parts (the callers feed it normalised text, but a bug there must not crash).
+    void regexOnInvalidUtf8() {
+        const hone::tok::Regex re(R"((?<=\w)\b\w+|\p{L}+|\s+)");
+        std::string subject = "ab \xff\xfe caf\xc3\xa9 \xe2\x96";
+        for (int i = 0; i < 64; ++i) subject += static_cast<char>(0x80 + i);
+        subject += " end";
+        std::vector<std::pair<std::size_t, std::size_t>> m;
+        re.findAll(subject, m);
+        std::vector<std::string> words;
+        for (auto [b, e] : m)
+            if (subject[b] != ' ') words.push_back(subject.substr(b, e - b));
+        QCOMPARE(words, (std::vector<std::string>{"ab", "caf\xc3\xa9", "end"}));
     }
 
     void batchEqualsSequential() {
