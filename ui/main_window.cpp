@@ -2,6 +2,7 @@
 #include "ui/main_window.h"
 
 #include "services/settings.h"
+#include "services/system_service.h"
 #include "ui/data_page.h"
 #include "ui/models_page.h"
 #include "ui/runs_page.h"
@@ -13,6 +14,7 @@
 #include <QAction>
 #include <QCloseEvent>
 #include <QHBoxLayout>
+#include <QJsonArray>
 #include <QListWidget>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -56,6 +58,12 @@ MainWindow::MainWindow(Settings* settings, SystemService* system, Store* store, 
                     showPage(pageIndex(trainPage_));
                 });
         connect(trainPage_, &TrainPage::runFinished, runsPage_, &RunsPage::refresh);
+        // The estimates compare with the GPU's memory once the System page's probe has listed the devices.
+        if (system)
+            connect(system, &SystemService::snapshotReady, modelsPage_,
+                    [this](const SystemSnapshot& snapshot) {
+                        modelsPage_->setDevices(snapshot.report.value(QStringLiteral("devices")).toArray());
+                    });
     }
     systemPage_ = new SystemPage(system);
     settingsPage_ = new SettingsPage(settings);

@@ -504,18 +504,64 @@ void ModelsPage::updateEstimate() {
                                     formatBytes(double(c.kvCache)))
                                .arg(ctx));
     const QString device = settings_ ? settings_->defaultDevice() : QStringLiteral("auto");
-    if (device.startsWith("cuda")) {
-        fit_->setText(tr("%1: compare with the GPU memory on the System page.").arg(device));
-        return;
+    QStringList verdicts;
+    bool allFit = true;
+    const QJsonObject gpu = chosenGpu(device);
+    if (!gpu.isEmpty()) {
+        // On a GPU the weights, adapter, optimizer state and activations live in device memory; the CPU-side
+        // runtime does not, but the CUDA/HIP context and the allocator's workspace do (~0.5 GiB).
+        constexpr std::uint64_t kDeviceContext = std::uint64_t(512) << 20;
+        const auto gpuMemory = std::uint64_t(gpu.value("memory_bytes").toDouble());
+        const std::uint64_t trainNeed = m.total() - m.runtime + kDeviceContext;
+        const std::uint64_t chatNeed = c.total() + kDeviceContext;
+        const QString name = QStringLiteral("%1 (%2, %3)")
+                                 .arg(gpu.value("torch_device").toString(device),
+                                      gpu.value("name").toString(), formatBytes(double(gpuMemory)));
+        const bool trainFits = gpuMemory > 0 && trainNeed <= gpuMemory;
+        const bool chatFits = gpuMemory > 0 && chatNeed <= gpuMemory;
+        allFit = trainFits && chatFits;
+        verdicts << (trainFits
+                         ? tr("%1: training fits (needs %2).").arg(name, formatBytes(double(trainNeed)))
+                         : tr("%1: training needs %2, more than the GPU has: lower the batch size or the "
+                              "sequence length, use bf16, or turn on gradient checkpointing.")
+                               .arg(name, formatBytes(double(trainNeed))));
+        verdicts << (chatFits ? tr("Chat fits on it (needs %1).").arg(formatBytes(double(chatNeed)))
+                              : tr("Chat needs %1, more than the GPU has: use a quantised GGUF or a shorter "
+                                   "context.")
+                                    .arg(formatBytes(double(chatNeed))));
+    } else if (device.startsWith(QStringLiteral("cuda"))) {
+        allFit = false;
+        verdicts
+            << tr("%1 is not on this machine (the System page lists the GPUs found): choose another device "
+                  "in Settings.")
+                   .arg(device);
+    } else {
+        const MemoryBudget budget = cpuMemoryBudget();
+        allFit = m.total() <= budget.available;
+        verdicts << (allFit
+                         ? tr("CPU: fits (%1 available).").arg(formatBytes(double(budget.available)))
+                         : tr("CPU: training needs more than the %1 available (%2): lower the batch size or "
+                              "the sequence length, or use bf16.")
+                               .arg(formatBytes(double(budget.available)),
+                                    QString::fromStdString(budget.limitedBy)));
     }
-    const MemoryBudget budget = cpuMemoryBudget();
-    const bool fits = m.total() <= budget.available;
-    fit_->setStyleSheet(fits ? QString() : QStringLiteral("color: #c02020;"));
-    fit_->setText(
-        fits ? tr("CPU: fits (%1 available).").arg(formatBytes(double(budget.available)))
-             : tr("CPU: training needs more than the %1 available (%2): lower the batch size or the "
-                  "sequence length, or use bf16.")
-                   .arg(formatBytes(double(budget.available)), QString::fromStdString(budget.limitedBy)));
+    fit_->setStyleSheet(allFit ? QString() : QStringLiteral("color: #c02020;"));
+    fit_->setText(verdicts.join(QLatin1Char(' ')));
+}
+
+void ModelsPage::setDevices(const QJsonArray& devices) {
+    devices_ = devices;
+    updateEstimate();
+}
+
+QJsonObject ModelsPage::chosenGpu(const QString& device) const {
+    if (device != QStringLiteral("auto") && !device.startsWith(QStringLiteral("cuda"))) return {};
+    for (const auto& v : devices_) {
+        const QJsonObject d = v.toObject();
+        if (d.value("type").toString() != QStringLiteral("cuda") || !d.value("usable").toBool()) continue;
+        if (device == QStringLiteral("auto") || d.value("torch_device").toString() == device) return d;
+    }
+    return {};
 }
 
 void ModelsPage::listFiles() {

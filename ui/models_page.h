@@ -7,6 +7,8 @@
 #include "services/model_catalog.h"
 
 #include <QAbstractTableModel>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QWidget>
 
 class QCheckBox;
@@ -63,6 +65,10 @@ public:
     bool selectModel(const QString& path);
     QString selectedPath() const;
 
+    // The machine's devices as `hone doctor --json` lists them (the System page's snapshot): the estimate is
+    // compared with the memory of the GPU the settings choose ("auto": the first usable one).
+    void setDevices(const QJsonArray& devices);
+
     static QString formatBytes(double bytes);
     static QString formatCount(double n);
 
@@ -77,6 +83,7 @@ private:
     void startDownload();
     void showDownloadError(const QString& message);
     const ModelEntry* current() const;
+    QJsonObject chosenGpu(const QString& device) const;
 
     Settings* settings_;
     ModelCatalog catalog_;
@@ -85,6 +92,7 @@ private:
     bool scanning_ = false;
     bool rescan_ = false;
     QString pendingSelect_; // select this model once the next scan lists it (a finished download)
+    QJsonArray devices_;
 
     QTableView* table_;
     QLabel* scanStatus_;

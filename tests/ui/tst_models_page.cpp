@@ -10,6 +10,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -235,7 +236,31 @@ private Q_SLOTS:
         QVERIFY(small.contains("activations"));
         batch->setValue(64);
         QVERIFY(train->text() != small);
-        QVERIFY(!page.findChild<QLabel*>("fitLabel")->text().isEmpty());
+        auto* fit = page.findChild<QLabel*>("fitLabel");
+        QVERIFY(!fit->text().isEmpty());
+        // With a GPU listed (as the doctor reports it), "auto" compares with that GPU's memory.
+        const auto gpu = [](double bytes) {
+            return QJsonArray{QJsonObject{{"type", "cpu"}, {"memory_bytes", 8e9}, {"usable", true}},
+                              QJsonObject{{"type", "cuda"},
+                                          {"name", "Test GPU"},
+                                          {"memory_bytes", bytes},
+                                          {"usable", true},
+                                          {"torch_device", "cuda:0"}}};
+        };
+        page.setDevices(gpu(80e9));
+        QVERIFY2(fit->text().contains("cuda:0 (Test GPU") && fit->text().contains("training fits") &&
+                     fit->text().contains("Chat fits"),
+                 qPrintable(fit->text()));
+        page.setDevices(gpu(64 * 1024 * 1024)); // 64 MiB: less than the device context alone
+        QVERIFY2(fit->text().contains("more than the GPU has"), qPrintable(fit->text()));
+        settings.setDefaultDevice(QStringLiteral("cuda:1"));
+        batch->setValue(2); // re-evaluates with the new setting
+        QVERIFY2(fit->text().contains("cuda:1 is not on this machine"), qPrintable(fit->text()));
+        settings.setDefaultDevice(QStringLiteral("cpu"));
+        batch->setValue(1);
+        QVERIFY2(fit->text().startsWith("CPU:"), qPrintable(fit->text()));
+        settings.setDefaultDevice(QStringLiteral("auto"));
+        batch->setValue(64);
         QVERIFY(page.grab().save(test::artifactsDir() + "/models_page.png"));
 
         QSignalSpy chosen(&page, &ui::ModelsPage::modelChosen);
