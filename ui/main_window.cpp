@@ -41,6 +41,7 @@ MainWindow::MainWindow(Settings* settings, SystemService* system, Store* store, 
         dataPage_ = new DataPage(settings);
         trainPage_ = new TrainPage(settings, training);
         runsPage_ = new RunsPage(store, training);
+        runsPage_->rememberChoicesIn(settings);
         addPage(tr("Models"), modelsPage_);
         addPage(tr("Data"), dataPage_);
         addPage(tr("Train"), trainPage_);

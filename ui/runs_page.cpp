@@ -2,6 +2,7 @@
 #include "ui/runs_page.h"
 
 #include "common/error.h"
+#include "services/settings.h"
 #include "services/training_service.h"
 #include "store/run_store.h"
 #include "store/store.h"
@@ -237,6 +238,34 @@ RunsPage::~RunsPage() = default;
 
 QString RunsPage::dataFolder() const {
     return QFileInfo(store_->path()).absolutePath();
+}
+
+void RunsPage::rememberChoicesIn(Settings* settings) {
+    if (!settings) return;
+    auto* header = table_->horizontalHeader();
+    const QByteArray state = settings->value(QStringLiteral("runs/header")).toByteArray();
+    if (!state.isEmpty()) header->restoreState(state); // also the sort indicator
+    const int column = settings->value(QStringLiteral("runs/sortColumn"), -1).toInt();
+    if (column >= 0 && column < proxy_->columnCount())
+        table_->sortByColumn(column, settings->value(QStringLiteral("runs/sortOrder")).toInt() == 0
+                                         ? Qt::AscendingOrder
+                                         : Qt::DescendingOrder);
+    filter_->setText(settings->value(QStringLiteral("runs/filter")).toString());
+    const int status = statusFilter_->findData(settings->value(QStringLiteral("runs/status")).toString());
+    if (status >= 0) statusFilter_->setCurrentIndex(status);
+
+    connect(filter_, &QLineEdit::textChanged, this,
+            [settings](const QString& text) { settings->setValue(QStringLiteral("runs/filter"), text); });
+    connect(statusFilter_, &QComboBox::currentIndexChanged, this, [this, settings](int) {
+        settings->setValue(QStringLiteral("runs/status"), statusFilter_->currentData().toString());
+    });
+    const auto saveHeader = [header, settings] {
+        settings->setValue(QStringLiteral("runs/header"), header->saveState());
+        settings->setValue(QStringLiteral("runs/sortColumn"), header->sortIndicatorSection());
+        settings->setValue(QStringLiteral("runs/sortOrder"), int(header->sortIndicatorOrder()));
+    };
+    connect(header, &QHeaderView::sortIndicatorChanged, this, saveHeader);
+    connect(header, &QHeaderView::sectionResized, this, saveHeader);
 }
 
 QString RunsPage::statusText() const {

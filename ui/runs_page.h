@@ -22,6 +22,7 @@ class QTableWidget;
 class QTimer;
 
 namespace hone {
+class Settings;
 class Store;
 class TrainingService;
 } // namespace hone
@@ -55,6 +56,10 @@ public:
     qint64 currentRunId() const { return detailsRun_; }
 
     void setConfirm(ConfirmFn confirm) { confirm_ = std::move(confirm); }
+    // Restores the last filter text, status filter, sort column/order and column widths from `settings` and
+    // saves them there whenever they change (so they come back on the next start). `settings` outlives the
+    // page.
+    void rememberChoicesIn(Settings* settings);
     // Resumes the current run (if Resume is enabled); returns whether the service was asked to.
     bool resumeCurrent();
     // Deletes the selected runs after confirmation; returns how many runs were deleted.

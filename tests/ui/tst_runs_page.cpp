@@ -5,6 +5,7 @@
 // and deleting (rows and folder, never a folder that is not certainly the run's). Both item models run under
 // QAbstractItemModelTester throughout.
 #include "common/test_support.h"
+#include "services/settings.h"
 #include "services/training_service.h"
 #include "store/run_store.h"
 #include "store/store.h"
@@ -16,6 +17,7 @@
 #include <QChart>
 #include <QComboBox>
 #include <QElapsedTimer>
+#include <QHeaderView>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -29,6 +31,7 @@
 #include <QSet>
 #include <QSignalSpy>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTableWidget>
 
 #include <algorithm>
@@ -323,6 +326,37 @@ private Q_SLOTS:
         QCOMPARE(proxy->rowCount(), 2);
         status->setCurrentIndex(status->findData(QStringLiteral("failed")));
         QCOMPARE(proxy->rowCount(), 0);
+    }
+
+    // The filter, status filter and sort order chosen last time come back with the next page (app start).
+    void remembersSortAndFilter() {
+        Settings settings(paths());
+        {
+            TestedPage t(store_.get(), nullptr);
+            t.page.rememberChoicesIn(&settings);
+            auto* status = t.page.findChild<QComboBox*>("runsStatusFilter");
+            auto* table = t.page.findChild<QTableView*>("runsTable");
+            status->setCurrentIndex(status->findData(QStringLiteral("finished")));
+            t.page.findChild<QLineEdit*>("runsFilter")->setText("stories_alpaca");
+            table->sortByColumn(RunsModel::TrainLossColumn, Qt::AscendingOrder);
+            QCOMPARE(t.page.proxy()->rowCount(), 1);
+        }
+        settings.sync();
+        Settings reopened(paths());
+        TestedPage t(store_.get(), nullptr);
+        t.page.rememberChoicesIn(&reopened);
+        QCOMPARE(t.page.findChild<QLineEdit*>("runsFilter")->text(), QStringLiteral("stories_alpaca"));
+        QCOMPARE(t.page.findChild<QComboBox*>("runsStatusFilter")->currentData().toString(),
+                 QStringLiteral("finished"));
+        QCOMPARE(t.page.proxy()->rowCount(), 1);
+        auto* header = t.page.findChild<QTableView*>("runsTable")->horizontalHeader();
+        QCOMPARE(header->sortIndicatorSection(), int(RunsModel::TrainLossColumn));
+        QCOMPARE(header->sortIndicatorOrder(), Qt::AscendingOrder);
+        // Clearing them is remembered too.
+        t.page.findChild<QLineEdit*>("runsFilter")->clear();
+        t.page.findChild<QComboBox*>("runsStatusFilter")->setCurrentIndex(0);
+        QCOMPARE(reopened.value("runs/filter").toString(), QString());
+        QCOMPARE(reopened.value("runs/status").toString(), QString());
     }
 
     void overlaysSelectedRuns() {
