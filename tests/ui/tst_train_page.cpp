@@ -1,6 +1,7 @@
 // The Train page against the real `hone train` worker on the stories260K fixture: charts receive points while
 // training runs, pause stops them, resume continues, stop ends the run as "stopped"; the form validates every
-// change and its memory estimate follows the batch size; confirmClose answers by policy without a modal.
+// change and its memory estimate follows the batch size; closing asks a real modal question (answered from
+// the keyboard) and confirmClose also answers by policy.
 #include "common/test_support.h"
 #include "services/settings.h"
 #include "services/training_service.h"
@@ -18,11 +19,13 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
 #include <csignal>
@@ -49,6 +52,24 @@ private:
         o.lr = 1e-3;
         o.device = "cpu";
         return o;
+    }
+
+    // Once a modal message box is up (polled from the event loop that its exec() runs), records its text and
+    // buttons and presses `key` on it.
+    static void answerModal(Qt::Key key, QString* text, QStringList* buttons) {
+        auto* timer = new QTimer;
+        timer->setInterval(50);
+        QObject::connect(timer, &QTimer::timeout, [timer, key, text, buttons] {
+            auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+            if (!box) return;
+            timer->stop();
+            timer->deleteLater();
+            *text = box->text();
+            buttons->clear();
+            for (QAbstractButton* b : box->buttons()) buttons->append(b->text().remove('&'));
+            QTest::keyClick(box, key);
+        });
+        timer->start();
     }
 
 private Q_SLOTS:
@@ -258,7 +279,23 @@ private Q_SLOTS:
         QTest::mouseClick(resumeB, Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(loss->pointCount(ui::TrainPage::kTrainLoss) > paused + 2, 30000);
 
-        // Closing asks; Cancel keeps the window, Stop stops with a checkpoint.
+        // The real question: a modal box with the three choices, answered from the keyboard. Escape cancels
+        // (the window stays, the run goes on); Return takes the default, keep training in the background.
+        page.setClosePolicy(ui::TrainPage::ClosePolicy::Ask);
+        QStringList buttons;
+        QString question;
+        answerModal(Qt::Key_Escape, &question, &buttons);
+        QVERIFY(!page.confirmClose());
+        QVERIFY2(question.contains("still going"), qPrintable(question));
+        QVERIFY2(buttons.contains("Stop with checkpoint") &&
+                     buttons.contains("Keep training in the background") && buttons.contains("Cancel"),
+                 qPrintable(buttons.join('|')));
+        QVERIFY(service.isRunning());
+        answerModal(Qt::Key_Return, &question, &buttons);
+        QVERIFY(page.confirmClose());
+        QVERIFY(service.isRunning() && !service.isPaused());
+
+        // The same answers by policy; Cancel keeps the window, Stop stops with a checkpoint.
         page.setClosePolicy(ui::TrainPage::ClosePolicy::Cancel);
         QVERIFY(!page.confirmClose());
         QVERIFY(service.isRunning());
