@@ -8,10 +8,12 @@
 #include "ui/runs_page.h"
 #include "ui/settings_page.h"
 #include "ui/system_page.h"
+#include "ui/tab_order.h"
 #include "ui/train_form.h"
 #include "ui/train_page.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QCloseEvent>
 #include <QHBoxLayout>
 #include <QJsonArray>
@@ -94,6 +96,7 @@ int MainWindow::pageIndex(QWidget* page) const {
 
 void MainWindow::addPage(const QString& title, QWidget* page) {
     const int index = stack_->addWidget(page);
+    prepareKeyboardNavigation(page);
     sidebar_->addItem(title);
     if (index < 9) {
         auto* action = new QAction(this);
@@ -106,6 +109,15 @@ void MainWindow::addPage(const QString& title, QWidget* page) {
 void MainWindow::showPage(int index) {
     if (index < 0 || index >= stack_->count()) index = 0;
     sidebar_->setCurrentRow(index);
+}
+
+bool MainWindow::focusNextPrevChild(bool next) {
+    // Tab walks the sidebar and then the current page in reading order.
+    QWidget* target =
+        nextInReadingOrder({sidebar_}, stack_->currentWidget(), QApplication::focusWidget(), next);
+    if (!target) return QMainWindow::focusNextPrevChild(next);
+    target->setFocus(next ? Qt::TabFocusReason : Qt::BacktabFocusReason);
+    return true;
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
