@@ -544,10 +544,6 @@
         <translation>%1 gesamt = Gewichte %2 + KV-Cache %3 (%4 Token)</translation>
     </message>
     <message>
-        <source>%1: compare with the GPU memory on the System page.</source>
-        <translation>%1: mit dem GPU-Speicher auf der Seite System vergleichen.</translation>
-    </message>
-    <message>
         <source>CPU: fits (%1 available).</source>
         <translation>CPU: passt (%1 verfügbar).</translation>
     </message>
@@ -566,6 +562,26 @@
     <message>
         <source>Starting…</source>
         <translation>Wird gestartet…</translation>
+    </message>
+    <message>
+        <source>%1: training fits (needs %2).</source>
+        <translation>%1: Das Training passt (braucht %2).</translation>
+    </message>
+    <message>
+        <source>%1: training needs %2, more than the GPU has: lower the batch size or the sequence length, use bf16, or turn on gradient checkpointing.</source>
+        <translation>%1: Das Training braucht %2, mehr als die GPU hat: Batch-Größe oder Sequenzlänge verringern, bf16 verwenden oder Gradient Checkpointing einschalten.</translation>
+    </message>
+    <message>
+        <source>Chat fits on it (needs %1).</source>
+        <translation>Chat passt darauf (braucht %1).</translation>
+    </message>
+    <message>
+        <source>Chat needs %1, more than the GPU has: use a quantised GGUF or a shorter context.</source>
+        <translation>Chat braucht %1, mehr als die GPU hat: ein quantisiertes GGUF oder einen kürzeren Kontext verwenden.</translation>
+    </message>
+    <message>
+        <source>%1 is not on this machine (the System page lists the GPUs found): choose another device in Settings.</source>
+        <translation>%1 gibt es auf diesem Rechner nicht (die Seite System listet die gefundenen GPUs): in den Einstellungen ein anderes Gerät wählen.</translation>
     </message>
 </context>
 <context>
