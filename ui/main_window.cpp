@@ -18,6 +18,7 @@
 #include <QHBoxLayout>
 #include <QJsonArray>
 #include <QListWidget>
+#include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
 
@@ -83,6 +84,7 @@ MainWindow::MainWindow(Settings* settings, SystemService* system, Store* store, 
 
     resize(1100, 760);
     restoreGeometry(settings_->value(QStringLiteral("ui/geometry")).toByteArray());
+    restoreSplitters();
     showPage(settings_->value(QStringLiteral("ui/page"), 0).toInt());
     statusBar()->showMessage(tr("Data folder: %1").arg(settings_->dataFolder()));
     systemPage_->refresh();
@@ -111,6 +113,32 @@ void MainWindow::showPage(int index) {
     sidebar_->setCurrentRow(index);
 }
 
+// Splitters have no names; a page's splitters are found in creation order, which is fixed by the code, so
+// "page title / n" identifies each one across restarts.
+QList<std::pair<QString, QSplitter*>> MainWindow::splitters() const {
+    QList<std::pair<QString, QSplitter*>> out;
+    for (int i = 0; i < stack_->count(); ++i) {
+        const QList<QSplitter*> found = stack_->widget(i)->findChildren<QSplitter*>();
+        for (qsizetype n = 0; n < found.size(); ++n)
+            out.push_back({QStringLiteral("ui/splitters/%1/%2")
+                               .arg(stack_->widget(i)->metaObject()->className())
+                               .arg(n),
+                           found[n]});
+    }
+    return out;
+}
+
+void MainWindow::saveSplitters() {
+    for (const auto& [key, splitter] : splitters()) settings_->setValue(key, splitter->saveState());
+}
+
+void MainWindow::restoreSplitters() {
+    for (const auto& [key, splitter] : splitters()) {
+        const QByteArray state = settings_->value(key).toByteArray();
+        if (!state.isEmpty()) splitter->restoreState(state);
+    }
+}
+
 bool MainWindow::focusNextPrevChild(bool next) {
     // Tab walks the sidebar and then the current page in reading order.
     QWidget* target =
@@ -126,6 +154,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
         return;
     }
     settings_->setValue(QStringLiteral("ui/geometry"), saveGeometry());
+    saveSplitters();
     settings_->setValue(QStringLiteral("ui/page"), stack_->currentIndex());
     try {
         settings_->sync();

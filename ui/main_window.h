@@ -4,9 +4,13 @@
 // geometry and last page.
 #pragma once
 
+#include <QList>
 #include <QMainWindow>
+#include <QString>
+#include <utility>
 
 class QListWidget;
+class QSplitter;
 class QStackedWidget;
 
 namespace hone {
@@ -47,6 +51,9 @@ protected:
 
 private:
     void addPage(const QString& title, QWidget* page);
+    QList<std::pair<QString, QSplitter*>> splitters() const; // settings key -> splitter, for every page
+    void saveSplitters();
+    void restoreSplitters();
 
     Settings* settings_;
     QListWidget* sidebar_;

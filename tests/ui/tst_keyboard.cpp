@@ -1,18 +1,20 @@
 // Keyboard navigation of hone-studio's main window: on every page, Tab from the sidebar visits every visible,
 // enabled control of the page exactly once, in reading order (pane by pane, top to bottom, left to right),
 // without getting stuck in a table or text view, and comes back to the sidebar; Shift+Tab walks the same way
-// backwards; Ctrl+1..6 switch pages.
+// backwards; Ctrl+1..6 switch pages. The window's layout (geometry, page, splitters) comes back on restart.
 #include "common/test_support.h"
 #include "services/settings.h"
 #include "services/system_service.h"
 #include "services/training_service.h"
 #include "store/store.h"
 #include "system/app_paths.h"
+#include "ui/data_page.h"
 #include "ui/main_window.h"
 #include "ui/tab_order.h"
 
 #include <QApplication>
 #include <QListWidget>
+#include <QSplitter>
 #include <QStackedWidget>
 #include <QTemporaryDir>
 
@@ -123,6 +125,38 @@ private Q_SLOTS:
             }
             QVERIFY2(back == expected, qPrintable(sidebar->item(page)->text()));
         }
+    }
+
+    // The window's layout comes back on the next start: geometry, current page and every splitter's sizes.
+    void layoutRestoredOnRestart() {
+        const AppPaths paths = resolveAppPaths();
+        Store store(QString::fromStdString(paths.database));
+        store.open();
+        QList<int> sizes;
+        {
+            Settings settings(paths);
+            SystemService system(paths);
+            TrainingService training(paths);
+            ui::MainWindow window(&settings, &system, &store, &training);
+            window.resize(1300, 900);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            window.showPage(1);
+            auto* splitter = window.dataPage()->findChild<QSplitter*>();
+            QVERIFY(splitter && splitter->count() == 2);
+            splitter->setSizes({150, 600});
+            sizes = splitter->sizes();
+            QVERIFY(window.close());
+        }
+        Settings settings(paths);
+        SystemService system(paths);
+        TrainingService training(paths);
+        ui::MainWindow window(&settings, &system, &store, &training);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.findChild<QStackedWidget*>()->currentIndex(), 1);
+        QCOMPARE(window.size(), QSize(1300, 900));
+        QCOMPARE(window.dataPage()->findChild<QSplitter*>()->sizes(), sizes);
     }
 
 private:
