@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "model/gguf_file.h"
+#include "model/model_config.h"
 
 #include <algorithm>
 #include <cctype>
@@ -249,6 +250,16 @@ TensorTypeChoice choose(const PresetInfo& p, const std::string& name, const std:
 }
 
 } // namespace
+
+PresetContext presetContextFor(const std::string& ggufArch, const ModelConfig& cfg) {
+    PresetContext c;
+    c.arch = ggufArch;
+    c.nLayers = cfg.numLayers;
+    c.nHead = cfg.numHeads;
+    c.nHeadKv = cfg.numKvHeads;
+    c.tiedOutput = cfg.tieEmbeddings;
+    return c;
+}
 
 std::vector<std::string> quantPresetNames() {
     std::vector<std::string> out;

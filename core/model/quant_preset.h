@@ -20,6 +20,11 @@ struct PresetContext {
     bool tiedOutput = false; // no output.weight: token_embd doubles as the output projection
 };
 
+struct ModelConfig;
+// The context for a model described by `cfg`, written under GGUF architecture `ggufArch` ("llama", "qwen2",
+// "gemma3", ...): layers and heads from cfg, tiedOutput = cfg.tieEmbeddings (no output.weight written).
+PresetContext presetContextFor(const std::string& ggufArch, const ModelConfig& cfg);
+
 struct TensorTypeChoice {
     std::uint32_t type = 0;   // ggml type (GgmlType value)
     std::string fallbackNote; // non-empty when the row length forced a type other than the rule's

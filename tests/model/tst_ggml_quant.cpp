@@ -6,6 +6,7 @@
 #include "model/ggml_dequant.h"
 #include "model/ggml_quant.h"
 #include "model/gguf_file.h"
+#include "model/model_config.h"
 #include "model/quant_preset.h"
 
 #include <algorithm>
@@ -63,15 +64,11 @@ std::vector<float> gaussian(std::size_t n, float sigma, unsigned seed) {
     return x;
 }
 
+// The context as the exporter builds it: from the model's config (here read back from the F32 GGUF).
 PresetContext contextOf(const GgufFile& f) {
-    PresetContext c;
-    c.arch = f.getString("general.architecture");
-    c.nLayers = int(f.getU64(c.arch + ".block_count"));
-    c.nHead = int(f.getU64Or(c.arch + ".attention.head_count", 0));
-    c.nHeadKv = int(f.getU64Or(c.arch + ".attention.head_count_kv", 0));
-    c.nExpert = int(f.getU64Or(c.arch + ".expert_count", 0));
-    c.tiedOutput = f.findTensor("output.weight") == nullptr;
-    return c;
+    ModelConfig cfg = configFromGguf(f);
+    cfg.tieEmbeddings = f.findTensor("output.weight") == nullptr;
+    return presetContextFor(f.getString("general.architecture"), cfg);
 }
 
 // Largest |error| allowed for one block of `type` whose values span [lo, hi] (amax = max |x|). These follow
@@ -142,6 +139,9 @@ private Q_SLOTS:
         const auto f32 = GgufFile::open(src.toStdString());
         const auto ref = GgufFile::open(q.toStdString());
         const PresetContext ctx = contextOf(f32);
+        QCOMPARE(ctx.nLayers, 2);
+        QCOMPARE(ctx.nHeadKv, 2);
+        QVERIFY(!ctx.tiedOutput);
         QCOMPARE(quantPresetFileType(preset.toStdString()), std::uint32_t(ref.getU64("general.file_type")));
         std::vector<PresetTensor> all;
         for (const auto& ten : f32.tensors()) all.push_back({ten.name, ten.dims});
