@@ -39,6 +39,14 @@ const std::vector<Migration>& storeMigrations() {
               "CASCADE, step INTEGER NOT NULL, path TEXT NOT NULL, "
               "created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), "
               "PRIMARY KEY(run_id, step)) WITHOUT ROWID")}},
+        {4,
+         "exported adapters and models (hone export) with their post-export check",
+         {QStringLiteral("CREATE TABLE exports (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                         "run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL, adapter_path TEXT, "
+                         "format TEXT NOT NULL, path TEXT NOT NULL, dtype TEXT, quant TEXT, "
+                         "created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), "
+                         "check_json TEXT)"),
+          QStringLiteral("CREATE INDEX exports_run ON exports(run_id)")}},
     };
     return list;
 }
