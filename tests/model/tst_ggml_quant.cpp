@@ -177,6 +177,28 @@ private Q_SLOTS:
         QVERIFY2(differing.isEmpty(), qPrintable("not byte-equal: " + differing.join("; ")));
     }
 
+    // Q4_1, Q5_0 and Q5_1 (no llama-quantize fixture uses them; they are the K-quant fallbacks): blocks whose
+    // bytes follow by hand from ggml's formulas, levels 0..31 (0..15) in element order.
+    void legacyBlocksByHand() {
+        std::vector<float> x(32);
+        // Q5_0: x = j - 16: the largest magnitude is -16, so d = -16 / -16 = 1 and q = trunc(x + 16.5) = j.
+        for (int j = 0; j < 32; ++j) x[j] = float(j - 16);
+        std::vector<std::uint8_t> want = {0x00, 0x3C, 0x00,
+                                          0x00, 0xFF, 0xFF}; // f16 1.0; fifth bits of 16..31
+        for (int j = 0; j < 16; ++j) want.push_back(std::uint8_t(j | (j << 4)));
+        QCOMPARE(quantizeRows(t(GgmlType::Q5_0), x.data(), 1, 32), want);
+        // Q5_1: x = 1 + j / 2: min 1, d = 15.5 / 31 = 0.5, q = trunc((x - 1) * 2 + 0.5) = j.
+        for (int j = 0; j < 32; ++j) x[j] = 1.0f + 0.5f * float(j);
+        want = {0x00, 0x38, 0x00, 0x3C, 0x00, 0x00, 0xFF, 0xFF}; // f16 0.5, f16 1.0, fifth bits
+        for (int j = 0; j < 16; ++j) want.push_back(std::uint8_t(j | (j << 4)));
+        QCOMPARE(quantizeRows(t(GgmlType::Q5_1), x.data(), 1, 32), want);
+        // Q4_1: x = (j mod 16) / 4 - 2: min -2, d = 3.75 / 15 = 0.25, q = j mod 16.
+        for (int j = 0; j < 32; ++j) x[j] = float(j % 16) * 0.25f - 2.0f;
+        want = {0x00, 0x34, 0x00, 0xC0}; // f16 0.25, f16 -2.0
+        for (int j = 0; j < 16; ++j) want.push_back(std::uint8_t(j | (j << 4)));
+        QCOMPARE(quantizeRows(t(GgmlType::Q4_1), x.data(), 1, 32), want);
+    }
+
     // quantize -> dequantize stays within the format's error bound, on data meant to hit the edge cases.
     void roundTrip_data() {
         QTest::addColumn<int>("type");
