@@ -171,6 +171,9 @@ std::uint32_t ruleType(const PresetInfo& p, const std::string& name, const std::
                        Cat cat, const PresetContext& ctx, int nAttentionWv, bool tied, Counters& c) {
     const bool falcon = ctx.arch == "falcon";
     std::uint32_t type = t(p.base);
+    if ((isAttnVLike(cat) || cat == Cat::FfnDown) && (ctx.nLayers <= 0 || nAttentionWv <= 0))
+        throw Error("choosing the " + std::string(p.name) + " type of '" + name +
+                    "' needs the model's layer count (PresetContext.nLayers, from <arch>.block_count)");
     if (cat == Cat::Output || (tied && cat == Cat::TokenEmbd)) {
         const auto nx = dims.empty() ? 0 : dims[0];
         if (falcon || nx % static_cast<std::uint64_t>(blockSize(type)) != 0)

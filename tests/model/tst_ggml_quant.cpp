@@ -354,6 +354,10 @@ private Q_SLOTS:
         const QString e = errorOf([] { canonicalQuantPreset("Q3_K_XL"); });
         QVERIFY2(e.contains("Q3_K_XL") && e.contains("Q4_K_M") && e.contains("BF16"), qPrintable(e));
         QVERIFY(!errorOf([] { chooseTensorType("q2", "blk.0.attn_q.weight", {256, 256}, {}); }).isEmpty());
+        // The layer rules need the layer count; without it: an error, not a silent guess.
+        const QString n = errorOf([] { chooseTensorType("Q4_K_M", "blk.0.attn_v.weight", {256, 256}, {}); });
+        QVERIFY2(n.contains("nLayers") && n.contains("blk.0.attn_v.weight"), qPrintable(n));
+        QCOMPARE(chooseTensorType("Q4_K_M", "blk.0.attn_q.weight", {256, 256}, {}).type, t(GgmlType::Q4_K));
     }
 
     // Rules worked out by hand from llama.cpp's llama_tensor_get_type (not from this code).
