@@ -3,6 +3,7 @@
 
 #include "common/error.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -164,6 +165,13 @@ private:
             pos_ = start;
             fail("unknown name " + name + " (constants are pi and e)");
         }
+        static const char* const known[] = {"sqrt", "abs",   "sin",  "cos",   "tan", "log", "ln",
+                                            "exp",  "floor", "ceil", "round", "min", "max"};
+        if (std::none_of(std::begin(known), std::end(known), [&](const char* k) { return name == k; })) {
+            pos_ = start;
+            fail("unknown function " + name +
+                 " (known: sqrt, abs, sin, cos, tan, log, ln, exp, floor, ceil, round, min, max)");
+        }
         ++pos_;
         std::vector<double> args;
         if (!take(")")) {
@@ -217,8 +225,7 @@ private:
                 return fn(a[0]);
             }
         }
-        fail("unknown function " + f +
-             " (known: sqrt, abs, sin, cos, tan, log, ln, exp, floor, ceil, round, min, max)");
+        fail("unknown function " + f);
     }
 
     const std::string& s_;

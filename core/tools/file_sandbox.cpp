@@ -30,7 +30,9 @@ std::string FileSandbox::display(const fs::path& p) const {
 }
 
 fs::path FileSandbox::resolve(const std::string& relative) const {
-    const std::string shown = relative.substr(0, 200);
+    std::string shown = relative.substr(0, 200); // for messages: control characters shown as '?'
+    for (char& c : shown)
+        if (static_cast<unsigned char>(c) < 0x20) c = '?';
     if (relative.find('\0') != std::string::npos)
         throw Error("path '" + shown + "' contains a NUL character; give a plain relative path");
     if (relative.size() > kMaxToolPathLength)

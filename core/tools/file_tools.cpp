@@ -71,7 +71,11 @@ bool looksBinary(const std::string& b) {
         if (c == 0) return true;
         std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
         if (n == 0) return true;
-        if (i + n > b.size()) return false; // cut at the end of what was read
+        if (i + n > b.size()) { // a character cut at the end of what was read: the rest must fit it
+            for (std::size_t k = i + 1; k < b.size(); ++k)
+                if ((static_cast<unsigned char>(b[k]) & 0xC0) != 0x80) return true;
+            return false;
+        }
         for (std::size_t k = 1; k < n; ++k)
             if ((static_cast<unsigned char>(b[i + k]) & 0xC0) != 0x80) return true;
         i += n;
