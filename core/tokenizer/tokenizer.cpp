@@ -6,12 +6,14 @@
 #include "common/json.h"
 #include "common/mapped_file.h"
 #include "common/parallel.h"
+#include "tokenizer/byte_level.h"
 #include "tokenizer/regex.h"
 #include "tokenizer/tokenizer_impl.h"
 #include "tokenizer/unicode.h"
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <filesystem>
 #include <mutex>
 #include <thread>
@@ -271,6 +273,42 @@ std::optional<int32_t> Tokenizer::tokenToId(std::string_view token) const {
     const int32_t id = impl_->model->tokenToId(token);
     if (id >= 0) return id;
     return std::nullopt;
+}
+
+std::string Tokenizer::tokenBytes(int32_t id) const {
+    const TokenizerImpl& t = *impl_;
+    if (const AddedToken* a = t.added.byId(id)) return a->content;
+    const std::string* s = t.model->idToToken(id);
+    if (!s) return {};
+    if (!t.decoder) return *s;
+    // Which decoder family this is, from how the chain decodes probe tokens (the chain has no other API).
+    auto decodeAfterAnchor = [&](const std::string& token) {
+        std::vector<std::string> v{"x", token};
+        t.decoder->decodeChain(v);
+        std::string joined;
+        for (const auto& p : v) joined += p;
+        return joined.size() >= 1 && joined[0] == 'x' ? joined.substr(1) : joined;
+    };
+    std::vector<std::string> probe{"\xC4\xA0"}; // "Ġ", the byte-level character of a space
+    t.decoder->decodeChain(probe);
+    if (probe.size() == 1 && probe[0] == " ") {
+        std::string bytes;
+        std::size_t i = 0;
+        while (i < s->size()) {
+            const int b = byteLevelCharToByte(nextCodePoint(*s, i));
+            if (b < 0) return *s; // not a byte-level token: kept as it is (as the ByteLevel decoder does)
+            bytes.push_back(static_cast<char>(b));
+        }
+        return bytes;
+    }
+    if (s->size() == 6 && s->compare(0, 3, "<0x") == 0 && (*s)[5] == '>' &&
+        decodeAfterAnchor("<0x41>") == "A") {
+        const std::string hex = s->substr(3, 2);
+        if (std::all_of(hex.begin(), hex.end(),
+                        [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); }))
+            return std::string(1, static_cast<char>(std::stoi(hex, nullptr, 16)));
+    }
+    return decodeAfterAnchor(*s);
 }
 
 bool Tokenizer::isSpecial(int32_t id) const {

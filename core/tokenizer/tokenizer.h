@@ -44,6 +44,12 @@ public:
     std::size_t vocabSize() const;                          // model vocab + added tokens beyond it
     std::optional<std::string> idToToken(int32_t id) const; // raw token string
     std::optional<int32_t> tokenToId(std::string_view token) const;
+    // The bytes token `id` stands for in decoded text, without the decoder's text-level clean-ups: a
+    // byte-level BPE token through the GPT-2 byte table (possibly part of a UTF-8 character), a
+    // SentencePiece <0xNN> byte-fallback token as that raw byte, "▁" as a space (also at the start); an added
+    // token is its content. Empty for unknown ids. Used by constrained decoding to match tokens against a
+    // grammar.
+    std::string tokenBytes(int32_t id) const;
     bool isSpecial(int32_t id) const;
 
     std::optional<int32_t> bosId() const;
