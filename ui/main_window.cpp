@@ -4,6 +4,7 @@
 #include "services/settings.h"
 #include "services/system_service.h"
 #include "ui/data_page.h"
+#include "ui/export_page.h"
 #include "ui/models_page.h"
 #include "ui/runs_page.h"
 #include "ui/settings_page.h"
@@ -49,6 +50,8 @@ MainWindow::MainWindow(Settings* settings, SystemService* system, Store* store, 
         addPage(tr("Data"), dataPage_);
         addPage(tr("Train"), trainPage_);
         addPage(tr("Runs"), runsPage_);
+        exportPage_ = new ExportPage(settings, store);
+        addPage(tr("Export"), exportPage_);
         // The flow: a chosen model goes to Data and Train, a chosen dataset to Train.
         connect(modelsPage_, &ModelsPage::modelChosen, this, [this](const QString& path) {
             dataPage_->setModel(path);

@@ -28,6 +28,7 @@ class ModelsPage;
 class DataPage;
 class TrainPage;
 class RunsPage;
+class ExportPage;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -42,6 +43,7 @@ public:
     DataPage* dataPage() const { return dataPage_; }
     TrainPage* trainPage() const { return trainPage_; }
     RunsPage* runsPage() const { return runsPage_; }
+    ExportPage* exportPage() const { return exportPage_; }
     int pageIndex(QWidget* page) const;
     void showPage(int index);
 
@@ -64,6 +66,7 @@ private:
     DataPage* dataPage_ = nullptr;
     TrainPage* trainPage_ = nullptr;
     RunsPage* runsPage_ = nullptr;
+    ExportPage* exportPage_ = nullptr;
 };
 
 } // namespace hone::ui
