@@ -80,10 +80,16 @@ void GgufWriter::setI32Array(const std::string& key, const std::vector<std::int3
 
 void GgufWriter::addTensor(const std::string& name, std::uint32_t ggmlType, std::vector<std::uint64_t> dims,
                            std::vector<std::uint8_t> bytes) {
-    tensors_.push_back({name, ggmlType, std::move(dims), std::move(bytes)});
+    const std::uint64_t n = bytes.size();
+    tensors_.push_back({name, ggmlType, std::move(dims), std::move(bytes), n});
 }
 
-std::vector<std::uint8_t> GgufWriter::serialize() const {
+void GgufWriter::addTensorInfo(const std::string& name, std::uint32_t ggmlType,
+                               std::vector<std::uint64_t> dims, std::uint64_t nbytes) {
+    tensors_.push_back({name, ggmlType, std::move(dims), {}, nbytes});
+}
+
+std::vector<std::uint8_t> GgufWriter::serializeHeader() const {
     std::vector<std::uint8_t> out;
     out.reserve(4096);
     for (char c : {'G', 'G', 'U', 'F'}) out.push_back(static_cast<std::uint8_t>(c));
@@ -97,22 +103,25 @@ std::vector<std::uint8_t> GgufWriter::serialize() const {
         out.insert(out.end(), r.begin(), r.end());
     }
     std::uint64_t off = 0;
-    std::vector<std::uint64_t> offsets;
     for (const auto& t : tensors_) {
         putStr(out, t.name);
         put<std::uint32_t>(out, static_cast<std::uint32_t>(t.dims.size()));
         for (auto d : t.dims) put<std::uint64_t>(out, d);
         put<std::uint32_t>(out, t.type);
         put<std::uint64_t>(out, off);
-        offsets.push_back(off);
-        off += (t.bytes.size() + alignment_ - 1) / alignment_ * alignment_;
+        off += (t.nbytes + alignment_ - 1) / alignment_ * alignment_;
     }
     while (out.size() % alignment_) out.push_back(0);
-    const std::size_t base = out.size();
-    out.resize(base + off, 0);
-    for (std::size_t i = 0; i < tensors_.size(); ++i)
-        if (!tensors_[i].bytes.empty())
-            std::memcpy(out.data() + base + offsets[i], tensors_[i].bytes.data(), tensors_[i].bytes.size());
+    return out;
+}
+
+std::vector<std::uint8_t> GgufWriter::serialize() const {
+    std::vector<std::uint8_t> out = serializeHeader();
+    for (const auto& t : tensors_) {
+        out.insert(out.end(), t.bytes.begin(), t.bytes.end());
+        out.resize(out.size() + t.nbytes - t.bytes.size() + (alignment_ - t.nbytes % alignment_) % alignment_,
+                   0);
+    }
     return out;
 }
 

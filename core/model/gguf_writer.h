@@ -23,10 +23,17 @@ public:
     // dims in ggml order (innermost first); bytes must match the type's block layout.
     void addTensor(const std::string& name, std::uint32_t ggmlType, std::vector<std::uint64_t> dims,
                    std::vector<std::uint8_t> bytes);
+    // A tensor whose `nbytes` bytes the caller streams after serializeHeader() (each followed by zero padding
+    // to the alignment): for exports that never hold all tensors in memory.
+    void addTensorInfo(const std::string& name, std::uint32_t ggmlType, std::vector<std::uint64_t> dims,
+                       std::uint64_t nbytes);
     void setAlignment(std::uint32_t a) { alignment_ = a; }
     void setVersion(std::uint32_t v) { version_ = v; }
 
     std::vector<std::uint8_t> serialize() const;
+    // Magic, metadata and tensor directory, zero-padded to the alignment: the file up to its data section.
+    std::vector<std::uint8_t> serializeHeader() const;
+    std::uint32_t alignment() const { return alignment_; }
     void write(const std::string& path) const;
 
 private:
@@ -34,7 +41,8 @@ private:
         std::string name;
         std::uint32_t type;
         std::vector<std::uint64_t> dims;
-        std::vector<std::uint8_t> bytes;
+        std::vector<std::uint8_t> bytes; // empty for addTensorInfo tensors
+        std::uint64_t nbytes = 0;
     };
     std::vector<std::vector<std::uint8_t>> kv_; // serialized key/value records
     std::vector<Tensor> tensors_;
