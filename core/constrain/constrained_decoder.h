@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 namespace hone::constrain {
@@ -44,7 +45,19 @@ private:
     std::vector<std::int32_t> endIds_;
     GrammarState state_;
     bool ended_ = false;
-    mutable std::vector<GrammarState> walk_; // one state per trie depth, reused between calls
+    // The mask walk's state per trie depth, reused between calls.
+    struct Level {
+        bool light = false; // the state is walk_[base] with its top frame replaced by `top`
+        std::size_t base = 0;
+        Frame top;
+    };
+    void walk(std::vector<std::uint8_t>& mark) const;
+    void walkTrie(const TokenVocab::Trie& trie, std::vector<std::uint8_t>& mark) const;
+    // Tokens without '"' or '\\' that fit inside an unbounded string, per escape/UTF-8 position.
+    mutable std::unordered_map<std::uint64_t, std::vector<std::int32_t>> inString_;
+    mutable std::vector<GrammarState> walk_;
+    mutable std::vector<std::uint8_t> mark_;
+    mutable std::vector<Level> levels_;
 };
 
 } // namespace hone::constrain

@@ -232,6 +232,7 @@ bool startValue(const G& g, Stack& s, std::int32_t node, std::uint8_t c, std::ve
 }
 
 bool stepStack(const G& g, Stack& s, std::uint8_t c, std::vector<Stack>& forks);
+bool objectKeyByte(const G& g, Frame& f, std::uint8_t c);
 
 bool closeContainer(const G& g, Stack& s) {
     s.pop_back();
@@ -259,19 +260,8 @@ bool objectByte(const G& g, Stack& s, std::uint8_t c, std::vector<Stack>& forks)
         f.a = child;
         return true;
     }
-    case 1: {
-        const Trie& t = trieOf(g, n.keyTrie);
-        const std::int32_t child = t.child(f.a, c);
-        if (child < 0) return false;
-        const Trie::Node& tn = t.nodes[static_cast<std::size_t>(child)];
-        if (!(tn.mask & g.nextAllowed(n, f.seen))) return false;
-        f.a = child;
-        if (tn.terminal >= 0) { // the closing quote of a property name
-            f.a = tn.terminal;
-            f.phase = 2;
-        }
-        return true;
-    }
+    case 1:
+        return objectKeyByte(g, f, c);
     case 2:
         if (isWs(c)) return takeWs(g, f);
         if (c != ':') return false;
@@ -365,6 +355,21 @@ bool stepStack(const G& g, Stack& s, std::uint8_t c, std::vector<Stack>& forks) 
     }
 }
 
+bool objectKeyByte(const G& g, Frame& f, std::uint8_t c) {
+    const Node& n = nodeOf(g, f.node);
+    const Trie& t = trieOf(g, n.keyTrie);
+    const std::int32_t child = t.child(f.a, c);
+    if (child < 0) return false;
+    const Trie::Node& tn = t.nodes[static_cast<std::size_t>(child)];
+    if (!(tn.mask & g.nextAllowed(n, f.seen))) return false;
+    f.a = child;
+    if (tn.terminal >= 0) { // the closing quote of a property name
+        f.a = tn.terminal;
+        f.phase = 2;
+    }
+    return true;
+}
+
 bool stackComplete(const G& g, Stack s) {
     for (;;) {
         const Frame& f = s.back();
@@ -379,6 +384,52 @@ bool stackComplete(const G& g, Stack s) {
 }
 
 } // namespace
+
+FrameStep stepTopFrame(const CompiledGrammar& g, Frame& f, std::uint8_t c) {
+    auto stay = [](bool ok) { return ok ? FrameStep::Stay : FrameStep::Reject; };
+    switch (f.kind) {
+    case kString: {
+        Frame t = f;
+        const StrStep r = stringByte(g, t, c);
+        if (r == StrStep::Stay) f = t;
+        return r == StrStep::Reject ? FrameStep::Reject
+               : r == StrStep::Stay ? FrameStep::Stay
+                                    : FrameStep::Full;
+    }
+    case kNumber:
+        if (numberByte(g, f, c)) return FrameStep::Stay;
+        return numberCanEnd(f) ? FrameStep::Full : FrameStep::Reject;
+    case kLiteral: {
+        const Trie& t = trieOf(g, nodeOf(g, f.node).trie);
+        const std::int32_t child = t.child(f.a, c);
+        if (child >= 0) {
+            f.a = child;
+            return FrameStep::Stay;
+        }
+        return t.nodes[static_cast<std::size_t>(f.a)].terminal >= 0 ? FrameStep::Full : FrameStep::Reject;
+    }
+    case kRoot:
+        if (f.phase != 0) return FrameStep::Reject;
+        return isWs(c) ? stay(takeWs(g, f)) : FrameStep::Full;
+    case kObject:
+        if (f.phase == 1) return stay(objectKeyByte(g, f, c));
+        return isWs(c) ? stay(takeWs(g, f)) : FrameStep::Full;
+    case kArray:
+        return isWs(c) ? stay(takeWs(g, f)) : FrameStep::Full;
+    default:
+        return FrameStep::Full;
+    }
+}
+
+bool GrammarState::advanceFrom(const Frame& top, std::uint8_t byte, GrammarState& out) const {
+    out.g_ = g_;
+    if (out.keep_ != keep_) out.keep_ = keep_;
+    if (out.stacks_.empty()) out.stacks_.resize(1);
+    out.stacks_[0] = stacks_[0];
+    out.stacks_[0].back() = top;
+    out.live_ = 1;
+    return out.feed(byte);
+}
 
 bool GrammarState::feed(std::uint8_t byte) {
     if (live_ == 0) return false;

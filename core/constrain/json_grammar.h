@@ -95,6 +95,12 @@ struct Frame {
 
 using Stack = std::vector<Frame>;
 
+// One byte applied to a stack's top frame alone: Stay when that is all the byte changes (inside a string,
+// number, literal or property name, or whitespace), Full when it pushes or pops frames (then use
+// GrammarState::feed), Reject when the grammar refuses it. Lets the mask walk skip copying whole stacks.
+enum class FrameStep : std::uint8_t { Reject, Stay, Full };
+FrameStep stepTopFrame(const CompiledGrammar& g, Frame& top, std::uint8_t byte);
+
 // Where a grammar is after some bytes: a set of pushdown stacks (more than one only inside anyOf
 // alternatives that have not been told apart yet). Copyable; copies are independent.
 class GrammarState {
@@ -106,6 +112,11 @@ public:
     bool feed(std::string_view bytes);
     // Writes into `out` the state after `byte` (reusing out's memory); returns false when refused.
     bool advance(std::uint8_t byte, GrammarState& out) const;
+    // The top frame when there is exactly one stack, else nullptr.
+    const Frame* soleTop() const { return live_ == 1 ? &stacks_[0].back() : nullptr; }
+    // Like advance() from this state with its sole stack's top frame replaced by `top`.
+    bool advanceFrom(const Frame& top, std::uint8_t byte, GrammarState& out) const;
+    const CompiledGrammar& grammar() const { return *g_; }
     // The JSON value is complete (nothing more is allowed after it).
     bool isComplete() const;
     bool isDead() const { return live_ == 0; }

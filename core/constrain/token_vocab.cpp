@@ -9,6 +9,46 @@
 
 namespace hone::constrain {
 
+namespace {
+
+// Sorted strings give the trie in preorder: each string shares its longest common prefix with the previous
+// one and opens new nodes for the rest.
+TokenVocab::Trie buildTrie(const std::vector<std::optional<std::string>>& bytes,
+                           const std::vector<std::int32_t>& sorted) {
+    TokenVocab::Trie t;
+    t.nodes.push_back(TokenVocab::TrieNode{});
+    std::vector<std::int32_t> path{0};
+    const std::string* prev = nullptr;
+    for (const std::int32_t id : sorted) {
+        const std::string& s = *bytes[static_cast<std::size_t>(id)];
+        std::size_t lcp = 0;
+        if (prev)
+            while (lcp < s.size() && lcp < prev->size() && s[lcp] == (*prev)[lcp]) ++lcp;
+        while (path.size() - 1 > lcp) {
+            t.nodes[static_cast<std::size_t>(path.back())].end = static_cast<std::int32_t>(t.nodes.size());
+            path.pop_back();
+        }
+        for (std::size_t k = lcp; k < s.size(); ++k) {
+            TokenVocab::TrieNode n;
+            n.byte = static_cast<std::uint8_t>(s[k]);
+            n.depth = static_cast<std::uint16_t>(k + 1);
+            n.idsBegin = n.idsEnd = static_cast<std::int32_t>(t.ids.size());
+            path.push_back(static_cast<std::int32_t>(t.nodes.size()));
+            t.nodes.push_back(n);
+        }
+        TokenVocab::TrieNode& last = t.nodes[static_cast<std::size_t>(path.back())];
+        if (last.idsBegin == last.idsEnd) last.idsBegin = static_cast<std::int32_t>(t.ids.size());
+        t.ids.push_back(id);
+        last.idsEnd = static_cast<std::int32_t>(t.ids.size());
+        prev = &s;
+    }
+    for (const std::int32_t n : path)
+        t.nodes[static_cast<std::size_t>(n)].end = static_cast<std::int32_t>(t.nodes.size());
+    return t;
+}
+
+} // namespace
+
 TokenVocab::TokenVocab(std::vector<std::optional<std::string>> bytes)
     : bytes_(std::move(bytes)) {
     if (bytes_.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
@@ -24,41 +64,21 @@ TokenVocab::TokenVocab(std::vector<std::optional<std::string>> bytes)
         order.push_back(static_cast<std::int32_t>(i));
         maxLen_ = std::max(maxLen_, b->size());
     }
-    std::sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
-        const auto& sa = *bytes_[static_cast<std::size_t>(a)];
-        const auto& sb = *bytes_[static_cast<std::size_t>(b)];
-        return sa != sb ? sa < sb : a < b;
+    std::sort(order.begin(), order.end(), [&](std::int32_t x, std::int32_t y) {
+        const auto& sx = *bytes_[static_cast<std::size_t>(x)];
+        const auto& sy = *bytes_[static_cast<std::size_t>(y)];
+        return sx != sy ? sx < sy : x < y;
     });
-    // Sorted strings give the trie in preorder: each string shares its longest common prefix with the
-    // previous one and opens new nodes for the rest.
-    trie_.push_back(TrieNode{});
-    std::vector<std::int32_t> path{0};
-    const std::string* prev = nullptr;
+    std::vector<std::int32_t> quoted;
     for (const std::int32_t id : order) {
-        const std::string& s = *bytes_[static_cast<std::size_t>(id)];
-        std::size_t lcp = 0;
-        if (prev)
-            while (lcp < s.size() && lcp < prev->size() && s[lcp] == (*prev)[lcp]) ++lcp;
-        while (path.size() - 1 > lcp) {
-            trie_[static_cast<std::size_t>(path.back())].end = static_cast<std::int32_t>(trie_.size());
-            path.pop_back();
+        if (bytes_[static_cast<std::size_t>(id)]->find_first_of("\"\\") != std::string::npos) {
+            quoted.push_back(id);
+        } else {
+            plain_.push_back(id);
         }
-        for (std::size_t k = lcp; k < s.size(); ++k) {
-            TrieNode n;
-            n.byte = static_cast<std::uint8_t>(s[k]);
-            n.depth = static_cast<std::uint16_t>(k + 1);
-            n.idsBegin = n.idsEnd = static_cast<std::int32_t>(ids_.size());
-            path.push_back(static_cast<std::int32_t>(trie_.size()));
-            trie_.push_back(n);
-        }
-        TrieNode& last = trie_[static_cast<std::size_t>(path.back())];
-        if (last.idsBegin == last.idsEnd) last.idsBegin = static_cast<std::int32_t>(ids_.size());
-        ids_.push_back(id);
-        last.idsEnd = static_cast<std::int32_t>(ids_.size());
-        prev = &s;
     }
-    for (const std::int32_t n : path)
-        trie_[static_cast<std::size_t>(n)].end = static_cast<std::int32_t>(trie_.size());
+    all_ = buildTrie(bytes_, order);
+    quote_ = buildTrie(bytes_, quoted);
 }
 
 TokenVocab TokenVocab::fromTokenizer(const tok::Tokenizer& tokenizer) {

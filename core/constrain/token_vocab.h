@@ -23,21 +23,28 @@ public:
     // nullptr for an excluded token.
     const std::string* bytes(std::int32_t id) const;
 
-    // Preorder trie over the included tokens: node 0 is the root; node i's subtree is [i, end).
+    // Preorder trie over tokens: node 0 is the root; node i's subtree is [i, end).
     struct TrieNode {
         std::uint8_t byte = 0;
         std::uint16_t depth = 0;
         std::int32_t end = 0;
-        std::int32_t idsBegin = 0, idsEnd = 0; // tokens whose bytes end at this node (into trieIds)
+        std::int32_t idsBegin = 0, idsEnd = 0; // tokens whose bytes end at this node (into ids)
     };
-    const std::vector<TrieNode>& trie() const { return trie_; }
-    const std::vector<std::int32_t>& trieIds() const { return ids_; }
+    struct Trie {
+        std::vector<TrieNode> nodes;
+        std::vector<std::int32_t> ids;
+    };
+    // All included tokens.
+    const Trie& trie() const { return all_; }
+    // The tokens holding a '"' or '\\' (they may end or escape inside a JSON string), and the others.
+    const Trie& quoteTrie() const { return quote_; }
+    const std::vector<std::int32_t>& plainIds() const { return plain_; }
     std::size_t maxTokenBytes() const { return maxLen_; }
 
 private:
     std::vector<std::optional<std::string>> bytes_;
-    std::vector<TrieNode> trie_;
-    std::vector<std::int32_t> ids_;
+    Trie all_, quote_;
+    std::vector<std::int32_t> plain_;
     std::size_t maxLen_ = 0;
 };
 

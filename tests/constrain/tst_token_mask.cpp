@@ -99,6 +99,14 @@ class TstTokenMask : public QObject {
                                             .arg(slow.size())));
                     ++checked;
                 }
+                if (step % 5 == 0) { // the bool mask says the same as the id list
+                    std::vector<bool> mask;
+                    dec.allowedMask(mask);
+                    QCOMPARE(mask.size(), vocab->size());
+                    QCOMPARE(static_cast<std::size_t>(std::count(mask.begin(), mask.end(), true)),
+                             fast.size());
+                    for (const auto id : fast) QVERIFY(mask[static_cast<std::size_t>(id)]);
+                }
                 maxAllowed = std::max(maxAllowed, fast.size());
                 QVERIFY2(!fast.empty(), qPrintable(QStringLiteral("%1: nothing allowed after '%2'")
                                                        .arg(name)
@@ -138,7 +146,8 @@ class TstTokenMask : public QObject {
         QVERIFY(!dec.state().isDead());
         qInfo("%s: %d masks checked against brute force; vocab %zu, trie %zu nodes, mask %.2f ms on average, "
               "at most %zu tokens allowed",
-              name, checked, vocab->size(), vocab->trie().size(), maskMs / std::max(1, masks), maxAllowed);
+              name, checked, vocab->size(), vocab->trie().nodes.size(), maskMs / std::max(1, masks),
+              maxAllowed);
         QVERIFY(checked >= walks);
     }
 
@@ -174,7 +183,7 @@ Json toolsJson() {
     "unit": {"enum": ["celsius", "fahrenheit"]}, "hours": {"type": "array", "items": {"type": "number"},
     "maxItems": 3}, "exact": {"type": ["boolean", "null"]}}, "required": ["city", "days"]}}},
   {"type": "function", "function": {"name": "search", "parameters": {"type": "object", "properties": {
-    "query": {"type": "string", "maxLength": 20}, "filters": {"type": "object",
+    "query": {"type": "string", "maxLength": 20}, "note": {"type": "string"}, "filters": {"type": "object",
     "additionalProperties": {"type": "string", "maxLength": 4}}}, "required": ["query"]}}}
 ])");
 }
