@@ -4,6 +4,7 @@
 // Plain C++ that nvcc and clang -x hip also compile for the device (HONE_HD).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -26,14 +27,22 @@ struct F16 {
 };
 
 HONE_HD inline std::uint32_t floatBits(float f) {
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
+    return __float_as_uint(f);
+#else
     std::uint32_t u;
     std::memcpy(&u, &f, sizeof u);
     return u;
+#endif
 }
 HONE_HD inline float bitsFloat(std::uint32_t u) {
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
+    return __uint_as_float(u);
+#else
     float f;
     std::memcpy(&f, &u, sizeof f);
     return f;
+#endif
 }
 
 HONE_HD inline float bf16ToF32(std::uint16_t h) {

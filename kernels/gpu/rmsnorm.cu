@@ -1,79 +1,91 @@
 // RMSNorm forward and backward on the GPU, one block per row (checked against kernels/cpu/rmsnorm_ref.cpp).
-// Written once for CUDA and HIP through vendor.h. F32 in and out; the reduction accumulates in F32.
-#include "vendor.h"
+// Written once for CUDA and HIP through vendor.h. F32/BF16/F16 activations, F32 weights and math.
+#include "common.cuh"
 
+namespace hone::kernels::gpu {
 namespace {
 
-__device__ float blockSum(float v, float* shared) {
-    for (int offset = warpSize / 2; offset > 0; offset /= 2) v += HONE_SHFL_XOR(v, offset);
-    const int lane = threadIdx.x % warpSize, warp = threadIdx.x / warpSize;
-    if (lane == 0) shared[warp] = v;
-    __syncthreads();
-    const int warps = (blockDim.x + warpSize - 1) / warpSize;
-    v = threadIdx.x < warps ? shared[threadIdx.x] : 0.0f;
-    if (warp == 0)
-        for (int offset = warpSize / 2; offset > 0; offset /= 2) v += HONE_SHFL_XOR(v, offset);
-    if (threadIdx.x == 0) shared[0] = v;
-    __syncthreads();
-    v = shared[0];
-    __syncthreads();
-    return v;
-}
-
-__global__ void rmsnormForward(const float* __restrict__ x, const float* __restrict__ w,
-                               float* __restrict__ y, float* __restrict__ rstd, int cols, float eps) {
+template <typename T>
+__global__ void rmsnormForward(const T* __restrict__ x, const float* __restrict__ w, T* __restrict__ y,
+                               float* __restrict__ rstd, int cols, float eps) {
     __shared__ float shared[32];
-    const float* xr = x + static_cast<long long>(blockIdx.x) * cols;
-    float* yr = y + static_cast<long long>(blockIdx.x) * cols;
+    const long long base = static_cast<long long>(blockIdx.x) * cols;
     float sumSq = 0.0f;
-    for (int c = threadIdx.x; c < cols; c += blockDim.x) sumSq += xr[c] * xr[c];
+    for (int c = threadIdx.x; c < cols; c += blockDim.x) {
+        const float v = ld(x, base + c);
+        sumSq += v * v;
+    }
     const float s = rsqrtf(blockSum(sumSq, shared) / cols + eps);
     if (threadIdx.x == 0 && rstd) rstd[blockIdx.x] = s;
-    for (int c = threadIdx.x; c < cols; c += blockDim.x) yr[c] = xr[c] * s * w[c];
+    for (int c = threadIdx.x; c < cols; c += blockDim.x) st(y, base + c, ld(x, base + c) * s * w[c]);
 }
 
-// dx per row; dw is accumulated with atomics (one add per element per row).
-__global__ void rmsnormBackward(const float* __restrict__ x, const float* __restrict__ w,
-                                const float* __restrict__ dy, float* __restrict__ dx, float* __restrict__ dw,
-                                int cols, float eps) {
+// dx per row from the forward's rstd: dx = s (dy w - xhat mean(dy w xhat)).
+template <typename T>
+__global__ void rmsnormBackwardDx(const T* __restrict__ x, const float* __restrict__ w,
+                                  const float* __restrict__ rstd, const T* __restrict__ dy,
+                                  T* __restrict__ dx, int cols) {
     __shared__ float shared[32];
-    const long long row = blockIdx.x;
-    const float* xr = x + row * cols;
-    const float* dyr = dy + row * cols;
-    float sumSq = 0.0f;
-    for (int c = threadIdx.x; c < cols; c += blockDim.x) sumSq += xr[c] * xr[c];
-    const float s = rsqrtf(blockSum(sumSq, shared) / cols + eps);
+    const long long base = static_cast<long long>(blockIdx.x) * cols;
+    const float s = rstd[blockIdx.x];
     float dot = 0.0f;
-    for (int c = threadIdx.x; c < cols; c += blockDim.x) dot += dyr[c] * w[c] * xr[c] * s;
+    for (int c = threadIdx.x; c < cols; c += blockDim.x) dot += ld(dy, base + c) * w[c] * ld(x, base + c) * s;
     const float mean = blockSum(dot, shared) / cols;
-    for (int c = threadIdx.x; c < cols; c += blockDim.x) {
-        const float xhat = xr[c] * s;
-        dx[row * cols + c] = s * (dyr[c] * w[c] - xhat * mean);
-        atomicAdd(&dw[c], dyr[c] * xhat);
+    for (int c = threadIdx.x; c < cols; c += blockDim.x)
+        st(dx, base + c, s * (ld(dy, base + c) * w[c] - ld(x, base + c) * s * mean));
+}
+
+// dw per column, summed over rows by one thread (deterministic, no atomics; rows are read coalesced).
+template <typename T>
+__global__ void rmsnormBackwardDw(const T* __restrict__ x, const float* __restrict__ rstd,
+                                  const T* __restrict__ dy, float* __restrict__ dw, long long rows,
+                                  int cols) {
+    for (int c = blockIdx.x * blockDim.x + threadIdx.x; c < cols; c += gridDim.x * blockDim.x) {
+        float acc = 0.0f;
+        for (long long r = 0; r < rows; ++r) acc += ld(dy, r * cols + c) * ld(x, r * cols + c) * rstd[r];
+        dw[c] = acc;
     }
 }
 
-int threadsFor(int cols) {
-    int t = 64;
-    while (t < cols && t < 1024) t *= 2;
-    return t;
+hone_gpu_status checkShape(hone_dtype dtype, long long rows, long long cols) {
+    if (!knownDtype(dtype)) return invalid("rmsnorm: unknown dtype; pass HONE_F32, HONE_BF16 or HONE_F16");
+    if (rows < 0 || cols < 1 || cols > 2147483647LL || rows > kMaxRowBlocks)
+        return invalid("rmsnorm: rows must be >= 0 and cols in 1..2^31-1");
+    return okStatus();
 }
 
 } // namespace
+} // namespace hone::kernels::gpu
 
-// Host launchers (C linkage so the LibTorch glue can call them without sharing headers). Return 0 or the
-// vendor's error code; the message is available from honeGetErrorString. The backward launcher accumulates
-// into dw, which the caller zeroes first.
-extern "C" int hone_rmsnorm_forward_f32(const float* x, const float* w, float* y, float* rstd, int rows,
-                                        int cols, float eps, void* stream) {
-    rmsnormForward<<<rows, threadsFor(cols), 0, static_cast<honeStream_t>(stream)>>>(x, w, y, rstd, cols,
-                                                                                     eps);
-    return static_cast<int>(honeGetLastError());
+using namespace hone::kernels::gpu;
+
+extern "C" hone_gpu_status hone_gpu_rmsnorm_forward(hone_dtype dtype, const void* x, const float* w, void* y,
+                                                    float* rstd, int64_t rows, int64_t cols, float eps,
+                                                    void* stream) {
+    const hone_gpu_status shape = checkShape(dtype, rows, cols);
+    if (shape.code) return shape;
+    if (!(eps >= 0)) return invalid("rmsnorm: eps must be >= 0");
+    if (rows == 0) return okStatus();
+    if (!x || !w || !y) return invalid("rmsnorm forward: x, w and y must be device pointers, not null");
+    HONE_DISPATCH(dtype, rmsnormForward<T><<<unsigned(rows), threadsFor(cols), 0, asStream(stream)>>>(
+                             static_cast<const T*>(x), w, static_cast<T*>(y), rstd, int(cols), eps));
+    return launched();
 }
 
-extern "C" int hone_rmsnorm_backward_f32(const float* x, const float* w, const float* dy, float* dx,
-                                         float* dw, int rows, int cols, float eps, void* stream) {
-    rmsnormBackward<<<rows, threadsFor(cols), 0, static_cast<honeStream_t>(stream)>>>(x, w, dy, dx, dw, cols,
-                                                                                      eps);
-    return static_cast<int>(honeGetLastError());
+extern "C" hone_gpu_status hone_gpu_rmsnorm_backward(hone_dtype dtype, const void* x, const float* w,
+                                                     const float* rstd, const void* dy, void* dx, float* dw,
+                                                     int64_t rows, int64_t cols, void* stream) {
+    const hone_gpu_status shape = checkShape(dtype, rows, cols);
+    if (shape.code) return shape;
+    if (!x || !w || !rstd || !dy || !dx)
+        return invalid("rmsnorm backward: x, w, rstd (from the forward), dy and dx must be device pointers");
+    if (rows > 0)
+        HONE_DISPATCH(dtype, rmsnormBackwardDx<T><<<unsigned(rows), threadsFor(cols), 0, asStream(stream)>>>(
+                                 static_cast<const T*>(x), w, rstd, static_cast<const T*>(dy),
+                                 static_cast<T*>(dx), int(cols)));
+    if (dw)
+        HONE_DISPATCH(dtype,
+                      rmsnormBackwardDw<T><<<blocksFor(cols, 256), 256, 0, asStream(stream)>>>(
+                          static_cast<const T*>(x), rstd, static_cast<const T*>(dy), dw, rows, int(cols)));
+    return launched();
 }

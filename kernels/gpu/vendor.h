@@ -7,18 +7,46 @@
 #define HONE_GPU_HIP 1
 using honeStream_t = hipStream_t;
 using honeError_t = hipError_t;
+using honeEvent_t = hipEvent_t;
 #define honeSuccess hipSuccess
 #define honeGetLastError hipGetLastError
 #define honeGetErrorString hipGetErrorString
-// AMD wavefronts are 64 wide on CDNA, 32 on RDNA; the reductions below use warpSize, not a constant.
+#define honeMalloc hipMalloc
+#define honeFree hipFree
+#define honeMemcpy hipMemcpy
+#define honeMemset hipMemset
+#define honeMemcpyHostToDevice hipMemcpyHostToDevice
+#define honeMemcpyDeviceToHost hipMemcpyDeviceToHost
+#define honeDeviceSynchronize hipDeviceSynchronize
+#define honeGetDeviceCount hipGetDeviceCount
+#define honeEventCreate hipEventCreate
+#define honeEventRecord hipEventRecord
+#define honeEventSynchronize hipEventSynchronize
+#define honeEventElapsedTime hipEventElapsedTime
+#define honeEventDestroy hipEventDestroy
+// AMD wavefronts are 64 wide on CDNA, 32 on RDNA; the reductions use warpSize, not a constant.
 #define HONE_SHFL_XOR(value, mask) __shfl_xor((value), (mask))
 #else
 #include <cuda_runtime.h>
 #define HONE_GPU_CUDA 1
 using honeStream_t = cudaStream_t;
 using honeError_t = cudaError_t;
+using honeEvent_t = cudaEvent_t;
 #define honeSuccess cudaSuccess
 #define honeGetLastError cudaGetLastError
 #define honeGetErrorString cudaGetErrorString
+#define honeMalloc cudaMalloc
+#define honeFree cudaFree
+#define honeMemcpy cudaMemcpy
+#define honeMemset cudaMemset
+#define honeMemcpyHostToDevice cudaMemcpyHostToDevice
+#define honeMemcpyDeviceToHost cudaMemcpyDeviceToHost
+#define honeDeviceSynchronize cudaDeviceSynchronize
+#define honeGetDeviceCount cudaGetDeviceCount
+#define honeEventCreate cudaEventCreate
+#define honeEventRecord cudaEventRecord
+#define honeEventSynchronize cudaEventSynchronize
+#define honeEventElapsedTime cudaEventElapsedTime
+#define honeEventDestroy cudaEventDestroy
 #define HONE_SHFL_XOR(value, mask) __shfl_xor_sync(0xffffffffu, (value), (mask))
 #endif
