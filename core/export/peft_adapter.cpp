@@ -127,6 +127,7 @@ PeftAdapter PeftAdapter::open(const std::string& dirIn) {
                     "modules (LoRA on embeddings, DoRA, trainable tokens are not supported):" +
                     list);
     }
+    const Json alphaPattern = c.value("alpha_pattern", Json::object());
     for (auto& [module, p] : pairs) {
         if (!p.a || !p.b)
             throw Error(stPath + ": module " + module + " has lora_" + (p.a ? "A" : "B") + " but no lora_" +
@@ -136,7 +137,7 @@ PeftAdapter PeftAdapter::open(const std::string& dirIn) {
             throw Error(stPath + ": module " + module + " has lora_A " + shapeText(p.a->shape) +
                         " but lora_B " + shapeText(p.b->shape) + " (their ranks differ)");
         double alpha = a.alpha_;
-        if (const Json* al = patternFor(c.value("alpha_pattern", Json::object()), module))
+        if (const Json* al = patternFor(alphaPattern, module))
             if (al->is_number()) alpha = al->get<double>();
         p.scale = a.rslora_ ? alpha / std::sqrt(static_cast<double>(r)) : alpha / static_cast<double>(r);
         a.pairs_.push_back(p);

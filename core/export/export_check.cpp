@@ -1,0 +1,289 @@
+// Implementation of the post-export check on the engine: LoraModel over the F32 base as the reference,
+// InferenceSession over the reloaded artifact, the template rendered with hone_data's tokenizeExamples.
+#include "export/export_check.h"
+
+#include "chat/template.h"
+#include "common/error.h"
+#include "common/mapped_file.h"
+#include "data/builtin_templates.h"
+#include "data/dataset_format.h"
+#include "data/token_dataset.h"
+#include "export/peft_adapter.h"
+#include "infer/language_model.h"
+#include "model/transformer_torch.h"
+#include "tokenizer/tokenizer.h"
+#include "train/adapter_io_torch.h"
+#include "train/lora_model_torch.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+namespace hone {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// A short conversation with a system prompt, two user turns and an assistant reply.
+data::Example probeConversation() {
+    data::Example e;
+    e.kind = data::Example::Kind::Conversation;
+    e.messages = Json::array({{{"role", "system"}, {"content", "You are a helpful assistant."}},
+                              {{"role", "user"}, {"content", "Tell me a short story about a cat."}},
+                              {{"role", "assistant"}, {"content", "Once upon a time, a cat found a hat."}},
+                              {{"role", "user"}, {"content", "And then?"}}});
+    return e;
+}
+
+// Token ids of the probe rendered by `tpl` (empty source: the plain probe text with the post-processor's
+// tokens), as training renders it.
+std::vector<std::int32_t> renderProbe(const tok::Tokenizer& tok, const std::string& tplSource) {
+    data::TokenizeOptions o;
+    o.trainOn = data::TrainOn::All;
+    o.maxSeqLen = 4096;
+    o.threads = 1;
+    if (tplSource.empty()) {
+        data::Example e;
+        e.kind = data::Example::Kind::Text;
+        e.text = "Once upon a time, a cat found a hat.";
+        auto td = data::tokenizeExamples({e}, tok, nullptr, o);
+        return td.examples.empty() ? std::vector<std::int32_t>{} : td.examples.front().ids;
+    }
+    jinja::Template tpl(tplSource);
+    auto td = data::tokenizeExamples({probeConversation()}, tok, &tpl, o);
+    if (td.examples.empty())
+        throw Error("the chat template cannot render the probe conversation: " +
+                    (td.problems.empty() ? std::string("no tokens") : td.problems.front().reason));
+    return td.examples.front().ids;
+}
+
+std::set<std::int32_t> jsonIds(const Json& j) {
+    std::set<std::int32_t> out;
+    if (j.is_number_integer()) out.insert(j.get<std::int32_t>());
+    if (j.is_array())
+        for (const auto& x : j)
+            if (x.is_number_integer()) out.insert(x.get<std::int32_t>());
+    return out;
+}
+
+std::string idsText(const std::set<std::int32_t>& ids) {
+    std::string s;
+    for (auto i : ids) {
+        if (!s.empty()) s += ',';
+        s += std::to_string(i);
+    }
+    return "{" + s + "}";
+}
+
+} // namespace
+
+struct ExportChecker::State {
+    std::string baseDir;
+    std::string trainTemplate; // the template training rendered with ("" = none)
+    std::vector<std::int32_t> probe;
+    std::vector<std::vector<float>> ref;
+    std::set<std::int32_t> stopIds; // training-time: the end-of-turn token, else the model's EOS ids
+};
+
+Json ArtifactCheck::toJson() const {
+    Json j = {{"artifact", artifact},
+              {"kind", kind},
+              {"type", type},
+              {"logits_ok", logitsOk},
+              {"template_tokens_match", templateTokensMatch},
+              {"eos_agreement", eosAgreement},
+              {"ok", ok()}};
+    j["max_abs_diff"] = maxAbsDiff;
+    if (quantised) {
+        j["kl"] = kl;
+        j["top1_agreement"] = top1Agreement;
+    } else {
+        j["tolerance"] = tolerance;
+        j["top1_agreement"] = top1Agreement;
+    }
+    if (!note.empty()) j["note"] = note;
+    return j;
+}
+
+ExportChecker::ExportChecker(const std::string& baseDir, const PeftAdapter& adapter)
+    : s_(std::make_unique<State>()) {
+    s_->baseDir = baseDir;
+    ModelLoadOptions lo;
+    lo.device = DeviceSpec::parse("cpu");
+    lo.dtype = DType::F32;
+    auto lm = LanguageModel::load(baseDir, lo);
+    const ModelConfig& cfg = lm->config();
+
+    // Training-time tokens: the base tokenizer plus the tokens the adapter added.
+    tok::Tokenizer tok = tok::Tokenizer::load(baseDir);
+    std::vector<std::string> added;
+    for (const auto& t : adapter.addedTokens()) added.push_back(t.content);
+    if (!added.empty()) tok = tok.withAddedTokens(added, true);
+    const std::string name = adapter.templateName();
+    s_->trainTemplate = !name.empty() && name != "model" ? adapter.templateSource() : tok.chatTemplate();
+    s_->probe = renderProbe(tok, s_->trainTemplate);
+    if (s_->probe.empty())
+        throw Error("the probe text encodes to no tokens with " + baseDir + "'s tokenizer");
+
+    std::string endOfTurn;
+    if (!name.empty() && name != "model") try {
+            endOfTurn = data::builtinTemplate(name).endOfTurn;
+        } catch (const Error&) {
+        }
+    if (!endOfTurn.empty()) {
+        if (auto id = tok.tokenToId(endOfTurn)) s_->stopIds.insert(*id);
+    } else {
+        s_->stopIds.insert(cfg.eosTokenIds.begin(), cfg.eosTokenIds.end());
+        if (auto e = tok.eosId()) s_->stopIds.insert(*e);
+    }
+
+    // The reference: LoRA forward pass over the F32 base with the adapter's tensors.
+    LoraModelOptions mo;
+    mo.lora.rank = adapter.rank();
+    mo.lora.alpha = adapter.alpha();
+    mo.lora.rslora = adapter.rslora();
+    mo.lora.targets = adapter.targetModules();
+    const std::int64_t rows = adapter.embeddingRows();
+    mo.newTokens = rows > cfg.vocabSize ? static_cast<int>(rows - cfg.vocabSize) : 0;
+    std::shared_ptr<const Transformer> base(lm, &lm->transformer());
+    LoraModel model(base, mo);
+    model.loadPeftState(readTensorsFile(adapter.dir() + "/adapter_model.safetensors"));
+    TrainBatch b;
+    const auto T = static_cast<std::int64_t>(s_->probe.size());
+    std::vector<std::int64_t> ids(s_->probe.begin(), s_->probe.end());
+    b.ids = torch::tensor(ids, torch::kInt64).view({1, T});
+    b.positions = torch::arange(T, torch::kInt64).view({1, T});
+    b.labels = torch::full({1, T}, -100, torch::kInt64);
+    torch::Tensor z = model.logits(b).to(torch::kCPU).contiguous();
+    const std::int64_t V = z.size(2);
+    const float* p = z.data_ptr<float>();
+    for (std::int64_t t = 0; t < T; ++t) s_->ref.emplace_back(p + t * V, p + (t + 1) * V);
+}
+
+ExportChecker::~ExportChecker() = default;
+
+const std::vector<std::int32_t>& ExportChecker::probeIds() const {
+    return s_->probe;
+}
+
+const std::vector<std::vector<float>>& ExportChecker::referenceLogits() const {
+    return s_->ref;
+}
+
+namespace {
+
+void compareLogits(const std::vector<std::vector<float>>& ref, const std::vector<std::int32_t>& probe,
+                   const std::shared_ptr<LanguageModel>& lm, ArtifactCheck& c) {
+    InferenceSession session(lm);
+    double maxDiff = 0, klSum = 0, refMax = 0;
+    int agree = 0;
+    for (std::size_t t = 0; t < probe.size(); ++t) {
+        session.prefill(std::vector<std::int32_t>(probe.begin(), probe.begin() + static_cast<long>(t) + 1));
+        const auto& got = session.logits();
+        const auto& want = ref[t];
+        if (got.size() != want.size())
+            throw Error(c.artifact + ": " + std::to_string(got.size()) +
+                        " logits per position, the reference has " + std::to_string(want.size()) +
+                        " (the vocabulary size differs)");
+        double mw = -INFINITY, mg = -INFINITY;
+        std::size_t aw = 0, ag = 0;
+        for (std::size_t i = 0; i < want.size(); ++i) {
+            maxDiff = std::max(maxDiff, static_cast<double>(std::fabs(got[i] - want[i])));
+            refMax = std::max(refMax, static_cast<double>(std::fabs(want[i])));
+            if (want[i] > mw) mw = want[i], aw = i;
+            if (got[i] > mg) mg = got[i], ag = i;
+        }
+        double zw = 0, zg = 0;
+        for (std::size_t i = 0; i < want.size(); ++i) {
+            zw += std::exp(want[i] - mw);
+            zg += std::exp(got[i] - mg);
+        }
+        double kl = 0;
+        for (std::size_t i = 0; i < want.size(); ++i) {
+            const double lw = want[i] - mw - std::log(zw), lg = got[i] - mg - std::log(zg);
+            kl += std::exp(lw) * (lw - lg);
+        }
+        klSum += std::max(0.0, kl);
+        agree += aw == ag;
+    }
+    const double n = static_cast<double>(probe.size());
+    c.maxAbsDiff = maxDiff;
+    c.kl = klSum / n;
+    c.top1Agreement = agree / n;
+    const double scale = std::max(1.0, refMax);
+    if (c.quantised) {
+        c.logitsOk = c.top1Agreement >= 0.5;
+    } else {
+        c.tolerance = (c.type == "f32" ? 1e-4 : c.type == "f16" ? 1e-2 : 5e-2) * scale;
+        c.logitsOk = maxDiff <= c.tolerance;
+    }
+}
+
+void checkTemplateAndStops(const std::string& tplSource, const tok::Tokenizer& tok,
+                           const std::set<std::int32_t>& exportedStops, const std::string& trainTemplate,
+                           const std::vector<std::int32_t>& probe, const std::set<std::int32_t>& trainStops,
+                           ArtifactCheck& c) {
+    if (tplSource.empty() && !trainTemplate.empty()) {
+        c.note += "the export has no chat template; ";
+    } else {
+        try {
+            c.templateTokensMatch = renderProbe(tok, tplSource) == probe;
+            if (!c.templateTokensMatch) c.note += "the probe conversation tokenizes differently; ";
+        } catch (const std::exception& e) {
+            c.note += std::string("template: ") + e.what() + "; ";
+        }
+    }
+    c.eosAgreement = !trainStops.empty() && std::includes(exportedStops.begin(), exportedStops.end(),
+                                                          trainStops.begin(), trainStops.end());
+    if (!c.eosAgreement)
+        c.note += "stop ids: training " + idsText(trainStops) + ", export " + idsText(exportedStops) + "; ";
+}
+
+} // namespace
+
+ArtifactCheck ExportChecker::checkMerged(const std::string& dir, const std::string& dtype) const {
+    ArtifactCheck c;
+    c.artifact = dir;
+    c.kind = "merged";
+    c.type = dtype;
+    ModelLoadOptions lo;
+    lo.device = DeviceSpec::parse("cpu");
+    lo.dtype = DType::F32;
+    auto lm = LanguageModel::load(dir, lo);
+    compareLogits(s_->ref, s_->probe, lm, c);
+    tok::Tokenizer tok = tok::Tokenizer::load(dir);
+    std::set<std::int32_t> stops(lm->config().eosTokenIds.begin(), lm->config().eosTokenIds.end());
+    if (auto e = tok.eosId()) stops.insert(*e);
+    const fs::path gen = fs::path(dir) / "generation_config.json";
+    if (fs::exists(gen)) {
+        const Json g = Json::parse(readTextFile(gen.string(), 1u << 20), nullptr, false);
+        if (g.is_object() && g.contains("eos_token_id")) {
+            auto more = jsonIds(g["eos_token_id"]);
+            stops.insert(more.begin(), more.end());
+        }
+    }
+    checkTemplateAndStops(tok.chatTemplate(), tok, stops, s_->trainTemplate, s_->probe, s_->stopIds, c);
+    return c;
+}
+
+ArtifactCheck ExportChecker::checkGguf(const std::string& path, const std::string& type) const {
+    ArtifactCheck c;
+    c.artifact = path;
+    c.kind = "gguf";
+    c.type = type;
+    c.quantised = type != "f32" && type != "f16" && type != "bf16";
+    ModelLoadOptions lo;
+    lo.device = DeviceSpec::parse("cpu");
+    lo.dtype = DType::F32;
+    auto lm = LanguageModel::load(path, lo);
+    compareLogits(s_->ref, s_->probe, lm, c);
+    tok::Tokenizer tok = tok::Tokenizer::load(path);
+    std::set<std::int32_t> stops(lm->config().eosTokenIds.begin(), lm->config().eosTokenIds.end());
+    if (auto e = tok.eosId()) stops.insert(*e);
+    checkTemplateAndStops(tok.chatTemplate(), tok, stops, s_->trainTemplate, s_->probe, s_->stopIds, c);
+    return c;
+}
+
+} // namespace hone
