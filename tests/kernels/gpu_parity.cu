@@ -21,6 +21,7 @@
 #include <cstring>
 #include <functional>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,11 @@ namespace {
 
 FILE* gOut = nullptr;
 bool gAllPassed = true;
+
+// A failed runtime call (allocation, copy, event) ends the run with its message.
+void must(honeError_t e, const char* what) {
+    if (e != honeSuccess) throw std::runtime_error(std::string(what) + ": " + honeGetErrorString(e));
+}
 
 // A typed host buffer (F32, BF16 or F16 bytes) and its device copy.
 struct Buf {
@@ -41,15 +47,15 @@ struct Buf {
         : t(type)
         , n(count)
         , host(count * dtypeSize(type)) {
-        if (honeMalloc(&dev, host.size() ? host.size() : 1) != honeSuccess) dev = nullptr;
+        must(honeMalloc(&dev, host.size() ? host.size() : 1), "device allocation");
     }
     Buf(const Buf&) = delete;
     Buf& operator=(const Buf&) = delete;
-    ~Buf() { honeFree(dev); }
+    ~Buf() { (void)honeFree(dev); }
     float at(std::size_t i) const { return loadAs(t, host.data(), i); }
     void set(std::size_t i, float v) { storeAs(t, host.data(), i, v); }
-    void upload() { honeMemcpy(dev, host.data(), host.size(), honeMemcpyHostToDevice); }
-    void download() { honeMemcpy(host.data(), dev, host.size(), honeMemcpyDeviceToHost); }
+    void upload() { must(honeMemcpy(dev, host.data(), host.size(), honeMemcpyHostToDevice), "upload"); }
+    void download() { must(honeMemcpy(host.data(), dev, host.size(), honeMemcpyDeviceToHost), "download"); }
     float* f32() { return static_cast<float*>(dev); }
 };
 
@@ -93,16 +99,16 @@ struct Compare {
 // Times `launch` (already checked once) over a few calls with events; milliseconds per call.
 double timeIt(const std::function<hone_gpu_status()>& launch, int iters) {
     honeEvent_t start, stop;
-    honeEventCreate(&start);
-    honeEventCreate(&stop);
-    honeEventRecord(start, nullptr);
+    must(honeEventCreate(&start), "event");
+    must(honeEventCreate(&stop), "event");
+    must(honeEventRecord(start, nullptr), "event record");
     for (int i = 0; i < iters; ++i) launch();
-    honeEventRecord(stop, nullptr);
-    honeEventSynchronize(stop);
+    must(honeEventRecord(stop, nullptr), "event record");
+    must(honeEventSynchronize(stop), "event synchronize");
     float ms = 0;
-    honeEventElapsedTime(&ms, start, stop);
-    honeEventDestroy(start);
-    honeEventDestroy(stop);
+    must(honeEventElapsedTime(&ms, start, stop), "event time");
+    (void)honeEventDestroy(start);
+    (void)honeEventDestroy(stop);
     return double(ms) / iters;
 }
 
@@ -256,8 +262,8 @@ void crossEntropy(DType t, const Sizes& z) {
         logits.upload();
     }
     std::int64_t* dTargets = nullptr;
-    honeMalloc(reinterpret_cast<void**>(&dTargets), rows * sizeof(std::int64_t));
-    honeMemcpy(dTargets, targets.data(), rows * sizeof(std::int64_t), honeMemcpyHostToDevice);
+    must(honeMalloc(reinterpret_cast<void**>(&dTargets), rows * sizeof(std::int64_t)), "device allocation");
+    must(honeMemcpy(dTargets, targets.data(), rows * sizeof(std::int64_t), honeMemcpyHostToDevice), "upload");
     auto fwd = [&] {
         return hone_gpu_cross_entropy_forward(abi(t), logits.dev, dTargets, loss.f32(), lse.f32(), rows,
                                               vocab, kIgnoreIndex, nullptr);
@@ -292,14 +298,14 @@ void crossEntropy(DType t, const Sizes& z) {
     // A target outside the vocabulary (not the ignore index) must come back as NaN, not a plausible loss.
     if (t == DType::F32) {
         const std::int64_t bad = std::int64_t(vocab) + 5;
-        honeMemcpy(dTargets, &bad, sizeof bad, honeMemcpyHostToDevice);
+        must(honeMemcpy(dTargets, &bad, sizeof bad, honeMemcpyHostToDevice), "upload");
         st = runChecked(fwd);
         loss.download();
         Compare cn;
         if (!std::isnan(loss.at(0))) cn.nonFinite = 1;
         emit("cross_entropy_bad_target_is_nan", t, dims({rows, vocab}), st, cn, 0, 0);
     }
-    honeFree(dTargets);
+    (void)honeFree(dTargets);
 }
 
 void lora(DType t, const Sizes& z) {
