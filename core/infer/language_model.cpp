@@ -34,6 +34,7 @@ std::uint64_t LanguageModel::parameterCount() const {
 
 struct InferenceSession::State {
     KvCache cache;
+    std::shared_ptr<const TransformerAdapter> adapter;
 };
 
 InferenceSession::InferenceSession(std::shared_ptr<LanguageModel> model)
@@ -53,6 +54,16 @@ void InferenceSession::reset() {
     logits_.clear();
 }
 
+void InferenceSession::setAdapter(std::shared_ptr<const TransformerAdapter> adapter) {
+    if (adapter == state_->adapter) return;
+    reset();
+    state_->adapter = std::move(adapter);
+}
+
+const TransformerAdapter* InferenceSession::adapter() const {
+    return state_->adapter.get();
+}
+
 int InferenceSession::prefill(const std::vector<std::int32_t>& ids) {
     if (ids.empty()) throw Error("prefill: the prompt has no tokens");
     if (static_cast<int>(ids.size()) > contextLength())
@@ -67,7 +78,7 @@ int InferenceSession::prefill(const std::vector<std::int32_t>& ids) {
     ids_.resize(common);
     std::vector<std::int32_t> rest(ids.begin() + static_cast<std::ptrdiff_t>(common), ids.end());
     try {
-        auto out = model_->transformer().forward(rest, cache);
+        auto out = model_->transformer().forward(rest, cache, false, state_->adapter.get());
         logits_.resize(static_cast<std::size_t>(out.numel()));
         std::memcpy(logits_.data(), out.data_ptr<float>(), logits_.size() * sizeof(float));
     } catch (...) {

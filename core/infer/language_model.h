@@ -13,6 +13,7 @@
 namespace hone {
 
 class Transformer;
+struct TransformerAdapter; // engine-internal: a LoRA adapter applied on the fly (model/transformer_torch.h)
 
 struct ModelLoadOptions {
     DeviceSpec device;        // auto -> cuda:0 when available, else cpu
@@ -57,6 +58,10 @@ public:
     const std::vector<float>& logits() const { return logits_; }
     const std::vector<std::int32_t>& cachedIds() const { return ids_; }
     void reset();
+    // Applies a LoRA adapter in every forward pass (nullptr: the base model alone); the cache is dropped
+    // when the adapter changes, since its K/V were computed with the other weights.
+    void setAdapter(std::shared_ptr<const TransformerAdapter> adapter);
+    const TransformerAdapter* adapter() const;
     const LanguageModel& model() const { return *model_; }
     int contextLength() const;
 

@@ -149,8 +149,8 @@ void Transformer::ensureCapacity(KvCache& cache, int needed) const {
     cache.capacity = cap;
 }
 
-torch::Tensor Transformer::forward(const std::vector<std::int32_t>& ids, KvCache& cache,
-                                   bool allPositions) const {
+torch::Tensor Transformer::forward(const std::vector<std::int32_t>& ids, KvCache& cache, bool allPositions,
+                                   const TransformerAdapter* adapter) const {
     torch::NoGradGuard noGrad;
     const int T = static_cast<int>(ids.size());
     if (T == 0) throw Error("forward: no tokens to process");
@@ -160,17 +160,27 @@ torch::Tensor Transformer::forward(const std::vector<std::int32_t>& ids, KvCache
         throw Error("the sequence (" + std::to_string(total) +
                     " tokens) is longer than the model's context of " + std::to_string(cfg_.contextLength()) +
                     " tokens; shorten the prompt or lower --max-tokens");
+    const int vocab = adapter && adapter->vocabSize > 0 ? adapter->vocabSize : cfg_.vocabSize;
     for (auto id : ids)
-        if (id < 0 || id >= cfg_.vocabSize)
+        if (id < 0 || id >= vocab)
             throw Error("token id " + std::to_string(id) + " is outside the vocabulary (0.." +
-                        std::to_string(cfg_.vocabSize - 1) + ")");
+                        std::to_string(vocab - 1) + ")");
+    const torch::Tensor& embed = adapter && adapter->embed.defined() ? adapter->embed : w_.embed;
+    const torch::Tensor& lmHead = adapter && adapter->lmHead.defined() ? adapter->lmHead : w_.lmHead;
+    // x Wᵀ (+ b), plus the adapter's (x Aᵀ) Bᵀ for this projection when it has one.
+    auto proj = [&](const torch::Tensor& h, const torch::Tensor& w, const torch::Tensor& b,
+                    const LoraDelta* d) {
+        auto y = project(h, w, b);
+        if (d && d->a.defined()) y = y + project(project(h, d->a), d->b);
+        return y;
+    };
     ensureCapacity(cache, total);
     const auto dev = toTorchDevice(device_);
     const int H = cfg_.numHeads, KV = cfg_.numKvHeads, D = cfg_.headDim, G = H / KV;
 
     std::vector<std::int64_t> ids64(ids.begin(), ids.end());
     auto idx = torch::from_blob(ids64.data(), {T}, torch::kInt64).clone().to(dev);
-    auto x = w_.embed.index_select(0, idx);
+    auto x = embed.index_select(0, idx);
     if (cfg_.scaleEmbeddings) {
         // As transformers: the normaliser is rounded to the compute dtype first.
         auto norm = torch::tensor(std::sqrt(static_cast<double>(cfg_.hiddenSize)), torch::kFloat64)
@@ -208,8 +218,9 @@ torch::Tensor Transformer::forward(const std::vector<std::int32_t>& ids, KvCache
     for (int l = 0; l < cfg_.numLayers; ++l) {
         const auto& lw = w_.layers[static_cast<std::size_t>(l)];
         const bool local = cfg_.layerSliding[static_cast<std::size_t>(l)];
+        const LayerAdapter* la = adapter ? &adapter->layers[static_cast<std::size_t>(l)] : nullptr;
         auto h = rmsNorm(x, lw.attnNorm);
-        auto qkv = project(h, lw.wqkv, lw.bqkv);
+        auto qkv = proj(h, lw.wqkv, lw.bqkv, la ? &la->qkv : nullptr);
         auto q = qkv.narrow(1, 0, H * D).view({T, H, D}).transpose(0, 1);
         auto k = qkv.narrow(1, H * D, KV * D).view({T, KV, D}).transpose(0, 1);
         auto v = qkv.narrow(1, (H + KV) * D, KV * D).view({T, KV, D}).transpose(0, 1);
@@ -232,25 +243,25 @@ torch::Tensor Transformer::forward(const std::vector<std::int32_t>& ids, KvCache
         if (mask.defined()) scores = scores.view({KV, G, T, total}) + mask;
         auto p = torch::softmax(scores, -1).to(Vs.scalar_type()).view({KV, G * T, total});
         auto o = torch::matmul(p, Vs).view({H, T, D}).transpose(0, 1).reshape({T, H * D});
-        auto attn = project(o, lw.wo);
+        auto attn = proj(o, lw.wo, {}, la ? &la->o : nullptr);
         if (cfg_.sandwichNorms) attn = rmsNorm(attn, lw.postAttnNorm);
         x = x + attn;
         h = rmsNorm(x, lw.ffnNorm);
-        auto gu = project(h, lw.wgateUp);
+        auto gu = proj(h, lw.wgateUp, {}, la ? &la->gateUp : nullptr);
         auto gate = gu.narrow(1, 0, cfg_.intermediateSize);
         auto up = gu.narrow(1, cfg_.intermediateSize, cfg_.intermediateSize);
         auto act = cfg_.activation == Activation::GeluTanh ? at::gelu(gate, "tanh") : torch::silu(gate);
-        auto m = project(act * up, lw.wdown);
+        auto m = proj(act * up, lw.wdown, {}, la ? &la->down : nullptr);
         if (cfg_.sandwichNorms) m = rmsNorm(m, lw.postFfnNorm);
         x = x + m;
     }
     cache.length = total;
     if (!allPositions) x = x.narrow(0, T - 1, 1);
     x = rmsNorm(x, w_.finalNorm);
-    auto logits = project(x, w_.lmHead).to(torch::kFloat32);
+    auto logits = project(x, lmHead).to(torch::kFloat32);
     if (cfg_.finalSoftcap > 0) logits = torch::tanh(logits / cfg_.finalSoftcap) * cfg_.finalSoftcap;
     logits = logits.to(torch::kCPU).contiguous();
-    return allPositions ? logits : logits.view({cfg_.vocabSize});
+    return allPositions ? logits : logits.view({-1});
 }
 
 } // namespace hone

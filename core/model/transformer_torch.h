@@ -28,6 +28,21 @@ struct TransformerWeights {
     std::vector<LayerWeights> layers;
 };
 
+// A LoRA adapter applied in the forward pass without merging it into the weights. Per layer and fused base
+// projection, the adapters of its parts are stacked: A [R, in] and a block-structured B [out, R] with the
+// scale folded in, so y = x Wᵀ + (x Aᵀ) Bᵀ costs two thin GEMMs (undefined a: that projection has none).
+struct LoraDelta {
+    torch::Tensor a, b;
+};
+struct LayerAdapter {
+    LoraDelta qkv, o, gateUp, down;
+};
+struct TransformerAdapter {
+    std::vector<LayerAdapter> layers;
+    torch::Tensor embed, lmHead; // replace the base's when defined (added tokens grow the vocabulary)
+    int vocabSize = 0;           // rows of embed/lmHead, or the base's vocabulary
+};
+
 // Per-layer K/V of one sequence, [KV heads, capacity, D], grown by doubling.
 struct KvCache {
     std::vector<torch::Tensor> k, v;
@@ -54,9 +69,10 @@ public:
     const TransformerWeights& weights() const { return w_; }
 
     // Runs `ids` at positions cache.length.. and appends their K/V. Returns F32 logits on the CPU:
-    // [vocab] for the last position, or [T, vocab] when allPositions.
-    torch::Tensor forward(const std::vector<std::int32_t>& ids, KvCache& cache,
-                          bool allPositions = false) const;
+    // [vocab] for the last position, or [T, vocab] when allPositions. `adapter` (optional) adds its LoRA
+    // deltas and replaces the embeddings/lm_head it carries.
+    torch::Tensor forward(const std::vector<std::int32_t>& ids, KvCache& cache, bool allPositions = false,
+                          const TransformerAdapter* adapter = nullptr) const;
 
 private:
     torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& w) const;
