@@ -21,10 +21,11 @@ struct ArtifactCheck {
     std::string kind;     // merged, gguf
     std::string type;     // f32, f16, bf16, q8_0, ...
     bool quantised = false;
-    double maxAbsDiff = 0;    // over every probe position and vocabulary entry
-    double tolerance = 0;     // for float types
-    double kl = 0;            // mean KL(reference || artifact) over the probe positions
-    double top1Agreement = 0; // fraction of probe positions whose arg-max agrees
+    double maxAbsDiff = 0;      // over every probe position and vocabulary entry
+    double tolerance = 0;       // for float types: relative to max(1, referenceMaxAbs)
+    double referenceMaxAbs = 0; // largest |logit| of the reference (the scale of rounding differences)
+    double kl = 0;              // mean KL(reference || artifact) over the probe positions
+    double top1Agreement = 0;   // fraction of probe positions whose arg-max agrees
     bool logitsOk = false;
     bool templateTokensMatch = false;
     bool eosAgreement = false;

@@ -60,7 +60,7 @@ qint64 trainedRun(const QString& home) {
                               "1",
                               "--max-steps",
                               "3",
-                              "--rank",
+                              "--lora-rank",
                               "4",
                               "--json-progress"});
     if (r.code != 0) {
@@ -100,8 +100,12 @@ private Q_SLOTS:
         QVERIFY(files.contains(out.path() + "/merged/model.safetensors"));
         for (const auto& f : files) QVERIFY2(QFileInfo::exists(f.toString()), qPrintable(f.toString()));
         const QJsonObject merged = rep["check"].toObject()["merged"].toObject();
-        QVERIFY2(merged["max_abs_diff"].toDouble() < 1e-5,
-                 qPrintable(QString::number(merged["max_abs_diff"].toDouble())));
+        // ~1e-5 relative to the logits' scale (stories260K's reach about 20; the floor of the training vs
+        // inference forward passes with a zero adapter is of the same size).
+        const double scale = std::max(1.0, merged["reference_max_abs"].toDouble());
+        QVERIFY2(
+            merged["max_abs_diff"].toDouble() < 1e-5 * scale,
+            qPrintable(QString("%1 (logits up to %2)").arg(merged["max_abs_diff"].toDouble()).arg(scale)));
         QCOMPARE(merged["top1_agreement"].toDouble(), 1.0);
         QVERIFY(merged["template_tokens_match"].toBool());
         QVERIFY(merged["eos_agreement"].toBool());
@@ -164,8 +168,9 @@ private Q_SLOTS:
         QVERIFY2(r.code == 0, r.err.constData());
         const QJsonObject rep = QJsonDocument::fromJson(r.out).object();
         const QJsonObject f32 = rep["check"].toObject()["gguf:f32"].toObject();
-        QVERIFY2(f32["max_abs_diff"].toDouble() < 1e-4,
+        QVERIFY2(f32["max_abs_diff"].toDouble() < 1e-5 * std::max(1.0, f32["reference_max_abs"].toDouble()),
                  qPrintable(QString::number(f32["max_abs_diff"].toDouble())));
+        QVERIFY(f32["logits_ok"].toBool());
         QVERIFY(f32["template_tokens_match"].toBool());
         QVERIFY(f32["eos_agreement"].toBool());
         const QJsonObject q8 = rep["check"].toObject()["gguf:q8_0"].toObject();
