@@ -47,6 +47,26 @@ const std::vector<Migration>& storeMigrations() {
                          "created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), "
                          "check_json TEXT)"),
           QStringLiteral("CREATE INDEX exports_run ON exports(run_id)")}},
+        {5,
+         "chats with their messages (tool calls, timings) and arena votes",
+         {QStringLiteral("CREATE TABLE chats (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT, "
+                         "model_path TEXT NOT NULL, adapter_path TEXT, "
+                         "run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL, settings_json TEXT, "
+                         "created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), "
+                         "updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))"),
+          QStringLiteral(
+              "CREATE TABLE chat_messages (chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE "
+              "CASCADE, seq INTEGER NOT NULL, role TEXT NOT NULL CHECK(role IN "
+              "('system','user','assistant','tool')), content TEXT NOT NULL, tool_calls_json TEXT, "
+              "timings_json TEXT, "
+              "created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), "
+              "PRIMARY KEY(chat_id, seq)) WITHOUT ROWID"),
+          QStringLiteral("CREATE TABLE arena_votes (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                         "chat_id INTEGER REFERENCES chats(id) ON DELETE SET NULL, prompt TEXT NOT NULL, "
+                         "left_label TEXT NOT NULL, right_label TEXT NOT NULL, left_text TEXT NOT NULL, "
+                         "right_text TEXT NOT NULL, winner TEXT NOT NULL CHECK(winner IN "
+                         "('left','right','tie','both_bad')), "
+                         "created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))")}},
     };
     return list;
 }
