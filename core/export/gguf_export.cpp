@@ -50,8 +50,8 @@ std::string shapeText(const std::vector<std::int64_t>& s) {
 
 // The decoder prefix in front of embed_tokens.weight, as the loader finds it.
 std::string decoderPrefix(const SafetensorsCheckpoint& ckpt) {
-    for (const char* p : {"model.", "language_model.model.", "model.language_model.", ""})
-        if (ckpt.find(std::string(p) + "embed_tokens.weight")) return p;
+    for (const auto& p : hfDecoderPrefixes())
+        if (ckpt.find(p + "embed_tokens.weight")) return p;
     return "model.";
 }
 

@@ -50,6 +50,12 @@ std::optional<std::string> hfLayerSuffix(const std::string& ggufSuffix, bool san
     return std::nullopt;
 }
 
+const std::vector<std::string>& hfDecoderPrefixes() {
+    static const std::vector<std::string> prefixes = {"model.", "language_model.model.",
+                                                      "model.language_model.", ""};
+    return prefixes;
+}
+
 HfTensorName parseHfTensorName(const std::string& name, const std::string& prefix) {
     HfTensorName r;
     for (const char* skip : {"vision_tower.", "vision_model.", "multi_modal_projector.",

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace hone {
 
@@ -20,6 +21,11 @@ struct LayerTensorName {
 std::optional<std::string> ggufLayerSuffix(const std::string& hfSuffix, bool sandwichNorms);
 // The reverse: GGUF per-layer suffix -> HF suffix (nullopt when unknown).
 std::optional<std::string> hfLayerSuffix(const std::string& ggufSuffix, bool sandwichNorms);
+
+// Where decoder checkpoints keep the decoder ("model." for causal LMs; the text model of multimodal ones
+// such as Gemma3ForConditionalGeneration under "language_model.model." or "model.language_model."), in the
+// order to try: the prefix is the one in front of an existing "embed_tokens.weight".
+const std::vector<std::string>& hfDecoderPrefixes();
 
 // A tensor name of an HF decoder checkpoint split into its parts.
 struct HfTensorName {

@@ -3,6 +3,7 @@
 // are un-permuted and Gemma's (1 + w) norms are folded in, so one forward pass serves both.
 #include "common/error.h"
 #include "device/torch_device.h"
+#include "export/gguf_tensor_names.h"
 #include "model/arch_registry.h"
 #include "model/ggml_dequant.h"
 #include "model/gguf_file.h"
@@ -104,9 +105,10 @@ private:
     c10::ScalarType dt_;
 };
 
-struct Names { // where each slot lives in the container
+struct Names { // where each tensor lives in the container
     std::string embed, finalNorm, lmHead;
-    std::function<std::string(int, const char*)> layer; // (layer, slot) -> name or ""
+    // (layer, llama.cpp's per-layer suffix such as "attn_q.weight") -> the container's name
+    std::function<std::string(int, const char*)> layer;
 };
 
 TransformerWeights build(const ModelConfig& c, Builder& b, const Names& n, bool hfNorms, bool permutedQK) {
@@ -125,35 +127,35 @@ TransformerWeights build(const ModelConfig& c, Builder& b, const Names& n, bool 
     for (int l = 0; l < c.numLayers; ++l) {
         LayerWeights lw;
         auto nm = [&](const char* slot) { return n.layer(l, slot); };
-        lw.attnNorm = b.norm(b.need(nm("attn_norm"), {hid}), plusOne);
-        lw.ffnNorm = b.norm(b.need(nm("ffn_norm"), {hid}), plusOne);
+        lw.attnNorm = b.norm(b.need(nm("attn_norm.weight"), {hid}), plusOne);
+        lw.ffnNorm = b.norm(b.need(nm("ffn_norm.weight"), {hid}), plusOne);
         if (c.sandwichNorms) {
-            lw.postAttnNorm = b.norm(b.need(nm("post_attn_norm"), {hid}), plusOne);
-            lw.postFfnNorm = b.norm(b.need(nm("post_ffn_norm"), {hid}), plusOne);
+            lw.postAttnNorm = b.norm(b.need(nm("post_attention_norm.weight"), {hid}), plusOne);
+            lw.postFfnNorm = b.norm(b.need(nm("post_ffw_norm.weight"), {hid}), plusOne);
         }
-        auto q = b.need(nm("q"), {H * D, hid});
-        auto k = b.need(nm("k"), {KV * D, hid});
-        auto v = b.need(nm("v"), {KV * D, hid});
+        auto q = b.need(nm("attn_q.weight"), {H * D, hid});
+        auto k = b.need(nm("attn_k.weight"), {KV * D, hid});
+        auto v = b.need(nm("attn_v.weight"), {KV * D, hid});
         if (permutedQK) {
             q = unpermuteQK(q, static_cast<int>(H));
             k = unpermuteQK(k, static_cast<int>(KV));
         }
         lw.wqkv = b.weight(torch::cat({q, k, v}, 0));
         if (c.qkvBias) {
-            auto bq = b.need(nm("q_bias"), {H * D});
-            auto bk = b.need(nm("k_bias"), {KV * D});
-            auto bv = b.need(nm("v_bias"), {KV * D});
+            auto bq = b.need(nm("attn_q.bias"), {H * D});
+            auto bk = b.need(nm("attn_k.bias"), {KV * D});
+            auto bv = b.need(nm("attn_v.bias"), {KV * D});
             lw.bqkv = b.weight(torch::cat({bq, bk, bv}, 0));
         }
         if (c.qkNorm) {
-            lw.qNorm = b.norm(b.need(nm("q_norm"), {D}), plusOne);
-            lw.kNorm = b.norm(b.need(nm("k_norm"), {D}), plusOne);
+            lw.qNorm = b.norm(b.need(nm("attn_q_norm.weight"), {D}), plusOne);
+            lw.kNorm = b.norm(b.need(nm("attn_k_norm.weight"), {D}), plusOne);
         }
-        lw.wo = b.weight(b.need(nm("o"), {hid, H * D}));
-        auto gate = b.need(nm("gate"), {F, hid});
-        auto up = b.need(nm("up"), {F, hid});
+        lw.wo = b.weight(b.need(nm("attn_output.weight"), {hid, H * D}));
+        auto gate = b.need(nm("ffn_gate.weight"), {F, hid});
+        auto up = b.need(nm("ffn_up.weight"), {F, hid});
         lw.wgateUp = b.weight(torch::cat({gate, up}, 0));
-        lw.wdown = b.weight(b.need(nm("down"), {hid, F}));
+        lw.wdown = b.weight(b.need(nm("ffn_down.weight"), {hid, F}));
         w.layers.push_back(std::move(lw));
     }
     return w;
@@ -164,8 +166,8 @@ std::shared_ptr<Transformer> loadHf(const std::string& dir, const DeviceSpec& de
     auto ckpt = std::make_shared<SafetensorsCheckpoint>(SafetensorsCheckpoint::openFolder(dir));
     // Decoder prefix: plain causal LMs use "model."; Gemma3ForConditionalGeneration nests the text model.
     std::string prefix;
-    for (const char* p : {"model.", "language_model.model.", "model.language_model.", ""}) {
-        if (ckpt->find(std::string(p) + "embed_tokens.weight")) {
+    for (const auto& p : hfDecoderPrefixes()) {
+        if (ckpt->find(p + "embed_tokens.weight")) {
             prefix = p;
             break;
         }
@@ -186,19 +188,9 @@ std::shared_ptr<Transformer> loadHf(const std::string& dir, const DeviceSpec& de
     n.finalNorm = prefix + "norm.weight";
     n.lmHead = lmHead;
     const bool gemmaNorms = c.sandwichNorms;
-    n.layer = [prefix, gemmaNorms](int l, const char* slot) -> std::string {
-        const std::string b = prefix + "layers." + std::to_string(l) + ".";
-        const std::string sl = slot;
-        if (sl == "attn_norm") return b + "input_layernorm.weight";
-        if (sl == "ffn_norm")
-            return b + (gemmaNorms ? "pre_feedforward_layernorm.weight" : "post_attention_layernorm.weight");
-        if (sl == "post_attn_norm") return b + "post_attention_layernorm.weight";
-        if (sl == "post_ffn_norm") return b + "post_feedforward_layernorm.weight";
-        if (sl == "q" || sl == "k" || sl == "v" || sl == "o") return b + "self_attn." + sl + "_proj.weight";
-        if (sl == "q_bias" || sl == "k_bias" || sl == "v_bias")
-            return b + "self_attn." + sl.substr(0, 1) + "_proj.bias";
-        if (sl == "q_norm" || sl == "k_norm") return b + "self_attn." + sl + ".weight";
-        return b + "mlp." + sl + "_proj.weight"; // gate, up, down
+    n.layer = [prefix, gemmaNorms](int l, const char* suffix) -> std::string {
+        const auto hf = hfLayerSuffix(suffix, gemmaNorms);
+        return prefix + "layers." + std::to_string(l) + "." + hf.value_or(suffix);
     };
     const DType compute = computeDTypeFor(device, dtype);
     Builder b(c, s, device, compute);
@@ -222,24 +214,7 @@ std::shared_ptr<Transformer> loadGguf(const std::string& path, const DeviceSpec&
     n.embed = "token_embd.weight";
     n.finalNorm = "output_norm.weight";
     n.lmHead = "output.weight";
-    n.layer = [](int l, const char* slot) -> std::string {
-        const std::string b = "blk." + std::to_string(l) + ".";
-        const std::string sl = slot;
-        if (sl == "attn_norm") return b + "attn_norm.weight";
-        if (sl == "ffn_norm") return b + "ffn_norm.weight";
-        if (sl == "post_attn_norm") return b + "post_attention_norm.weight";
-        if (sl == "post_ffn_norm") return b + "post_ffw_norm.weight";
-        if (sl == "q") return b + "attn_q.weight";
-        if (sl == "k") return b + "attn_k.weight";
-        if (sl == "v") return b + "attn_v.weight";
-        if (sl == "o") return b + "attn_output.weight";
-        if (sl == "q_bias") return b + "attn_q.bias";
-        if (sl == "k_bias") return b + "attn_k.bias";
-        if (sl == "v_bias") return b + "attn_v.bias";
-        if (sl == "q_norm") return b + "attn_q_norm.weight";
-        if (sl == "k_norm") return b + "attn_k_norm.weight";
-        return b + "ffn_" + sl + ".weight"; // gate, up, down
-    };
+    n.layer = [](int l, const char* suffix) { return "blk." + std::to_string(l) + "." + suffix; };
     const DType compute = computeDTypeFor(device, dtype);
     Builder b(c, s, device, compute);
     auto w = build(c, b, n, false, arch && arch->ggufPermutedQK);
