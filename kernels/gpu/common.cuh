@@ -21,7 +21,7 @@ template <bool Max> __device__ float blockReduce(float v, float* shared) {
     if (lane == 0) shared[warp] = v;
     __syncthreads();
     const int warps = (blockDim.x + warpSize - 1) / warpSize;
-    v = threadIdx.x < warps ? shared[threadIdx.x] : (Max ? -INFINITY : 0.0f);
+    v = int(threadIdx.x) < warps ? shared[threadIdx.x] : (Max ? -INFINITY : 0.0f);
     if (warp == 0)
         for (int offset = warpSize / 2; offset > 0; offset /= 2) {
             const float other = HONE_SHFL_XOR(v, offset);

@@ -4,8 +4,8 @@
 // keeps what ran): max absolute error, max error scaled by (1 + |reference|), the tolerance, pass, and the
 // GPU time per call from events. Exit status: 0 all passed, 1 a mismatch or launch error, 2 no GPU. Build
 // (scripts/gpu-machine-check.sh does this):
-//   nvcc -std=c++17 -O3 -arch=native -I. -Icore -Ikernels/gpu kernels/gpu/*.cu kernels/cpu/*.cpp \
-//        tests/kernels/gpu_parity.cu -o gpu_parity
+//   nvcc -std=c++17 -O3 -arch=native -I. -Icore -Ikernels/gpu kernels/gpu/*.cu kernels/cpu/*.cpp
+//        tests/kernels/gpu_parity.cu -o gpu_parity   (one command line)
 // Run: gpu_parity [--quick] [--out results.jsonl]
 #include "vendor.h"
 
