@@ -141,6 +141,8 @@ const char* const kSampleTexts[] = {
     "\u0417\u0434\u0440\u0430\u0432\u0441\u0442\u0432\u0443\u0439 \U0001F680\U0001F999 "
     "\u0645\u0631\u062D\u0628\u0627",
     "Numbers 3.14159 1234567 and 'quotes' I've you'll WE'RE",
+    // special tokens written in the text (control tokens of the exported vocabulary)
+    "<s>Hello</s> <|im_start|>user\nHi<|im_end|>\n<|begin_of_text|><|start_header_id|>x<|eot_id|>",
 };
 
 } // namespace
