@@ -495,6 +495,7 @@ void McpClient::shutdown() {
     closeFd(stderrFd_);
     closeFd(wakeRead_);
     closeFd(wakeWrite_);
+    std::lock_guard lock(mutex_);
     pid_ = -1;
 }
 
