@@ -504,6 +504,23 @@ void TstGgufExport::badInput() {
     }
     e = errorOf([&] { exportGguf(str(tmp.filePath("missing")), out); });
     QVERIFY2(e.contains("model.layers.1.mlp.up_proj.weight") && e.contains("missing"), qPrintable(e));
+    // No tokenizer.json, and a tokenizer the export cannot write (Unigram).
+    QDir(tmp.path()).mkpath("notok");
+    e = errorOf([&] {
+        GgufWriter w;
+        writeGgufTokenizer(w, str(tmp.filePath("notok")), {});
+    });
+    QVERIFY2(e.contains("tokenizer.json"), qPrintable(e));
+    {
+        QFile f(tmp.filePath("notok/tokenizer.json"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"model": {"type": "Unigram", "unk_id": 0, "vocab": [["<unk>", 0.0], ["a", -1.0]]}})");
+    }
+    e = errorOf([&] {
+        GgufWriter w;
+        writeGgufTokenizer(w, str(tmp.filePath("notok")), {});
+    });
+    QVERIFY2(e.contains("Unigram"), qPrintable(e));
     // An unknown output type.
     e = errorOf([&] { exportGguf(str(hf), out, withType("Q3_K_XL")); });
     QVERIFY2(e.contains("Q3_K_XL") && e.contains("Q4_K_M"), qPrintable(e));
