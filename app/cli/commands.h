@@ -22,6 +22,7 @@ int cmdDoctor(Args& args);
 int cmdTokenize(Args& args);
 int cmdDetokenize(Args& args);
 int cmdGenerate(Args& args);
+int cmdChat(Args& args);
 int cmdLogits(Args& args);
 int cmdBench(Args& args);
 #ifdef HONE_CLI_HAS_CORE

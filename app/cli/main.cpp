@@ -30,6 +30,12 @@ const std::vector<Command>& commands() {
          "generate from --ids or --prompt with a model folder or .gguf [--json] [sampling options]",
          {"json", "ignore-eos"},
          cmdGenerate},
+        {"chat",
+         "chat with --model P [--adapter RUN_ID|DIR] [--system T] [--template NAME|FILE] [--max-tokens N] "
+         "[sampling options] [--resume CHAT_ID] [--no-store] [--json]: interactive on a terminal, else one "
+         "message per stdin line and JSON events out",
+         {"json", "no-store"},
+         cmdChat},
         {"logits",
          "last-position logits for --ids: top K as JSON, all as float32 with --out FILE [--json]",
          {"json"},

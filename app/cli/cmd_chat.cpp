@@ -1,0 +1,310 @@
+// `hone chat`: chat with a model (and optionally a LoRA adapter applied on the fly). On a terminal an
+// interactive loop; otherwise (or with --json) one message per stdin line and one JSON object per event on
+// stdout: {"event":"token","text":..} while the reply streams, {"event":"turn_end",...} with the turn's
+// prompt/prefill/reuse counts and timings. Chats are stored in hone.db unless --no-store.
+#include "commands.h"
+
+#include "chat/template_source.h"
+#include "chat_session/chat_session.h"
+#include "chat_session/inference_adapter.h"
+#include "common/error.h"
+#include "common/json.h"
+#include "common/mapped_file.h"
+#include "data/builtin_templates.h"
+#include "infer/language_model.h"
+
+#ifdef HONE_CLI_HAS_CORE
+#include "store/chat_store.h"
+#include "store/run_store.h"
+#include "store/store.h"
+#include "system/app_paths.h"
+
+#include <QCoreApplication>
+#endif
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <unistd.h>
+
+namespace hone::cli {
+
+namespace {
+
+std::atomic<ChatSession*> gActive{nullptr};
+
+extern "C" void onInterrupt(int) {
+    if (ChatSession* s = gActive.load()) s->cancel();
+}
+
+void emit(const OrderedJson& j) {
+    const std::string s = j.dump(-1, ' ', false, OrderedJson::error_handler_t::replace) + "\n";
+    std::fwrite(s.data(), 1, s.size(), stdout);
+    std::fflush(stdout);
+}
+
+bool allDigits(const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// --template NAME|FILE: a built-in template or a .jinja file.
+std::string templateText(const std::string& value) {
+    for (const auto& b : data::builtinTemplates())
+        if (b.name == value) return b.jinja;
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(value, ec)) return jinja::readTextFile(value);
+    std::string names;
+    for (const auto& b : data::builtinTemplates()) names += (names.empty() ? "" : ", ") + b.name;
+    throw Error("--template " + value + " is neither a built-in template (" + names + ") nor a file");
+}
+
+SamplingParams samplingFrom(const Args& args, SamplingParams sp) {
+    if (args.get("temperature")) sp.temperature = args.getDouble("temperature", sp.temperature);
+    if (args.get("top-k")) sp.topK = static_cast<int>(args.getInt("top-k", sp.topK));
+    if (args.get("top-p")) sp.topP = args.getDouble("top-p", sp.topP);
+    if (args.get("min-p")) sp.minP = args.getDouble("min-p", sp.minP);
+    if (args.get("repeat-penalty")) sp.repeatPenalty = args.getDouble("repeat-penalty", sp.repeatPenalty);
+    sp.presencePenalty = args.getDouble("presence-penalty", sp.presencePenalty);
+    sp.frequencyPenalty = args.getDouble("frequency-penalty", sp.frequencyPenalty);
+    sp.repeatLastN = static_cast<int>(args.getInt("repeat-last-n", sp.repeatLastN));
+    sp.seed = static_cast<std::uint64_t>(args.getInt("seed", 0));
+    return sp;
+}
+
+OrderedJson turnEnd(const TurnResult& r) {
+    OrderedJson j;
+    j["event"] = "turn_end";
+    j["prompt_tokens"] = r.stats.promptTokens;
+    j["prefilled"] = r.stats.prefilled;
+    j["reused"] = r.stats.reused;
+    j["generated_tokens"] = r.stats.generatedTokens;
+    j["ttft_ms"] = r.stats.ttftMs;
+    j["decode_tokens_per_s"] = r.stats.decodeTokensPerS;
+    j["stop_reason"] = r.stats.stopReason;
+    j["text"] = r.text;
+    return j;
+}
+
+// Where the chat is recorded (nothing without Qt or with --no-store).
+class ChatLog {
+public:
+#ifdef HONE_CLI_HAS_CORE
+    ~ChatLog() = default;
+    bool enabled() const {
+        return store_ != nullptr;
+    }
+    void open() {
+        if (!QCoreApplication::instance()) {
+            static int argc = 1;
+            static char name[] = "hone";
+            static char* argv[] = {name, nullptr};
+            app_ = std::make_unique<QCoreApplication>(argc, argv);
+        }
+        const AppPaths paths = resolveAppPaths();
+        std::filesystem::create_directories(paths.home);
+        store_ = std::make_unique<Store>(QString::fromStdString(paths.database));
+        store_->open();
+    }
+    std::string runAdapter(std::int64_t runId) {
+        if (!store_) open();
+        const RunRecord r = RunStore(*store_).run(runId);
+        return r.adapterPath.empty() ? r.runDir : r.adapterPath;
+    }
+    std::vector<ChatMessage> resume(std::int64_t chatId) {
+        chatId_ = chatId;
+        loadChat(*store_, chatId);
+        std::vector<ChatMessage> out;
+        for (const auto& m : chatMessages(*store_, chatId))
+            out.push_back({m.role, m.content, m.toolCallsJson.empty() ? Json() : Json::parse(m.toolCallsJson),
+                           m.timingsJson.empty() ? Json() : Json::parse(m.timingsJson)});
+        return out;
+    }
+    std::int64_t start(const std::string& model, const std::string& adapter, const Json& settings) {
+        ChatRecord c;
+        c.modelPath = model;
+        c.adapterPath = adapter;
+        c.settingsJson = settings.dump();
+        chatId_ = createChat(*store_, c);
+        return chatId_;
+    }
+    void add(const ChatMessage& m) {
+        if (!store_ || chatId_ == 0) return;
+        appendMessage(*store_, chatId_,
+                      {0, m.role, m.content, m.toolCalls.is_null() ? "" : m.toolCalls.dump(),
+                       m.timings.is_null() ? "" : m.timings.dump(), ""});
+    }
+    std::int64_t chatId() const {
+        return chatId_;
+    }
+
+private:
+    std::unique_ptr<QCoreApplication> app_;
+    std::unique_ptr<Store> store_;
+    std::int64_t chatId_ = 0;
+#else
+    bool enabled() const {
+        return false;
+    }
+    void open() {}
+    std::string runAdapter(std::int64_t runId) {
+        throw Error("--adapter " + std::to_string(runId) +
+                    " names a run, but this hone was built without the store; give the adapter folder");
+    }
+    std::vector<ChatMessage> resume(std::int64_t) {
+        throw Error("--resume needs the store, which this hone was built without");
+    }
+    std::int64_t start(const std::string&, const std::string&, const Json&) {
+        return 0;
+    }
+    void add(const ChatMessage&) {}
+    std::int64_t chatId() const {
+        return 0;
+    }
+#endif
+};
+
+} // namespace
+
+int cmdChat(Args& args) {
+    args.check({"model",
+                "adapter",
+                "system",
+                "max-tokens",
+                "temperature",
+                "top-k",
+                "top-p",
+                "min-p",
+                "seed",
+                "repeat-penalty",
+                "presence-penalty",
+                "frequency-penalty",
+                "repeat-last-n",
+                "stop",
+                "template",
+                "device",
+                "dtype",
+                "threads",
+                "json",
+                "no-store",
+                "resume"});
+    const std::string modelPath = args.require("model");
+    configureThreads(static_cast<int>(args.getInt("threads", 0)));
+    ModelLoadOptions lo;
+    lo.device = DeviceSpec::parse(args.getOr("device", "auto"));
+    lo.dtype = parseDType(args.getOr("dtype", "f32"));
+    ChatSessionOptions opt;
+    opt.sampling = samplingFrom(args, defaultSampling(modelPath));
+    opt.maxTokens = static_cast<int>(args.getInt("max-tokens", 512));
+    if (opt.maxTokens < 1) throw Error("--max-tokens must be at least 1");
+    if (auto s = args.get("stop")) opt.stopStrings.push_back(*s);
+    if (auto t = args.get("template")) opt.templateSource = templateText(*t);
+
+    ChatLog log;
+    const bool store = !args.flag("no-store");
+    if (store) log.open();
+    std::string adapterDir;
+    if (auto a = args.get("adapter")) {
+        std::error_code ec;
+        adapterDir = allDigits(*a) && !std::filesystem::exists(*a, ec) ? log.runAdapter(std::stoll(*a)) : *a;
+    }
+
+    auto model = LanguageModel::load(modelPath, lo);
+    auto tokenizer = tok::Tokenizer::load(modelPath);
+    std::shared_ptr<const InferenceAdapter> adapter;
+    if (!adapterDir.empty()) adapter = InferenceAdapter::load(adapterDir, *model);
+    // The adapter's template counts when no --template is given, also for a model that has none.
+    ChatSessionOptions first = opt;
+    if (!first.templateSource && adapter && !adapter->templateSource().empty())
+        first.templateSource = adapter->templateSource();
+    ChatSession chat(model, tokenizer, first);
+    chat.options().templateSource = opt.templateSource;
+    if (adapter) chat.setAdapter(adapter);
+
+    const bool json = args.flag("json");
+    const bool interactive = !json && isatty(STDIN_FILENO);
+    if (auto r = args.get("resume")) {
+        if (!store) throw Error("--resume and --no-store exclude each other");
+        chat.setMessages(log.resume(std::stoll(*r)));
+    } else if (store) {
+        const std::int64_t id = log.start(modelPath, adapter ? adapter->folder() : "",
+                                          {{"temperature", opt.sampling.temperature},
+                                           {"top_k", opt.sampling.topK},
+                                           {"top_p", opt.sampling.topP},
+                                           {"max_tokens", opt.maxTokens},
+                                           {"template", args.getOr("template", "")}});
+        if (!interactive) emit({{"event", "chat"}, {"id", id}});
+    }
+    if (auto s = args.get("system")) {
+        chat.setSystem(*s);
+        log.add(chat.messages().front());
+    }
+
+    gActive.store(&chat);
+    struct Restore {
+        void (*old)(int);
+        ~Restore() {
+            std::signal(SIGINT, old);
+            gActive.store(nullptr);
+        }
+    } restore{std::signal(SIGINT, onInterrupt)};
+
+    int errors = 0;
+    std::string line;
+    if (interactive)
+        std::fprintf(stderr, "chatting with %s%s (Ctrl-C stops a reply, /exit or Ctrl-D ends)\n",
+                     modelPath.c_str(), adapter ? (" + " + adapter->folder()).c_str() : "");
+    while (true) {
+        if (interactive) std::fprintf(stderr, "> ");
+        if (!std::getline(std::cin, line)) break;
+        if (line.empty()) continue;
+        std::string content = line;
+        if (interactive && (line == "/exit" || line == "/quit")) break;
+        if (json) {
+            try {
+                const Json j = Json::parse(line);
+                if (!j.is_object() || !j.contains("content") || !j["content"].is_string())
+                    throw Error("expected an object with a string \"content\"");
+                content = j["content"].get<std::string>();
+            } catch (const std::exception& e) {
+                emit({{"event", "error"},
+                      {"message", std::string("input line is not {\"content\": \"...\"}: ") + e.what()}});
+                ++errors;
+                continue;
+            }
+        }
+        try {
+            TurnResult r = chat.send(content, [&](const std::string& delta) {
+                if (interactive) {
+                    std::fwrite(delta.data(), 1, delta.size(), stdout);
+                    std::fflush(stdout);
+                } else {
+                    emit({{"event", "token"}, {"text", delta}});
+                }
+                return true;
+            });
+            const auto& msgs = chat.messages();
+            log.add(msgs[msgs.size() - 2]);
+            log.add(msgs.back());
+            for (const auto& n : r.notes) {
+                if (interactive)
+                    std::fprintf(stderr, "\n[%s]", n.c_str());
+                else
+                    emit({{"event", "note"}, {"text", n}});
+            }
+            if (interactive)
+                std::fprintf(stderr, "\n[%d prompt tokens, %d prefilled, ttft %.1f ms, %.1f tok/s, %s]\n",
+                             r.stats.promptTokens, r.stats.prefilled, r.stats.ttftMs,
+                             r.stats.decodeTokensPerS, r.stats.stopReason.c_str());
+            else
+                emit(turnEnd(r));
+        } catch (const Error& e) {
+            if (interactive) throw;
+            emit({{"event", "error"}, {"message", e.what()}});
+            ++errors;
+        }
+    }
+    return errors ? 1 : 0;
+}
+
+} // namespace hone::cli
