@@ -575,4 +575,20 @@ std::vector<std::string> addMcpTools(ToolRegistry& registry, const std::shared_p
     return added;
 }
 
+McpStartReport startMcpServers(const std::vector<McpServerConfig>& servers, ToolRegistry& registry,
+                               McpOptions options) {
+    McpStartReport report;
+    for (const McpServerConfig& config : servers) {
+        auto client = std::make_shared<McpClient>(config, options);
+        try {
+            client->start();
+            for (std::string& n : addMcpTools(registry, client)) report.toolNames.push_back(std::move(n));
+            report.clients.push_back(std::move(client));
+        } catch (const Error& e) {
+            report.failures.push_back(e.what());
+        }
+    }
+    return report;
+}
+
 } // namespace hone::tools

@@ -140,4 +140,16 @@ private:
 // name is taken or not a usable tool name. Returns the names added.
 std::vector<std::string> addMcpTools(ToolRegistry& registry, const std::shared_ptr<McpClient>& client);
 
+// What starting the configured servers gave: the running clients (keep them alive as long as their tools
+// are used) and, per server that could not start or list its tools, the message why.
+struct McpStartReport {
+    std::vector<std::shared_ptr<McpClient>> clients;
+    std::vector<std::string> toolNames;
+    std::vector<std::string> failures; // "MCP server 'x' ...", one per failed server
+};
+// Starts every server in `servers` and adds its tools to `registry`; one broken server does not stop the
+// others.
+McpStartReport startMcpServers(const std::vector<McpServerConfig>& servers, ToolRegistry& registry,
+                               McpOptions options = {});
+
 } // namespace hone::tools

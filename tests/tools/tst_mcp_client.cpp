@@ -275,6 +275,28 @@ private Q_SLOTS:
         QVERIFY2(has(r.content, "answered a request that was never made (id 999)"), r.content.c_str());
     }
 
+    void startSeveralServers() {
+        requirePython();
+        const Json cfg = {
+            {"mcpServers",
+             {{"good", {{"command", fake("good").command}, {"args", fake("good").args}}},
+              {"broken", {{"command", fake("garbage").command}, {"args", fake("garbage").args}}},
+              {"again", {{"command", fake("good").command}, {"args", fake("good").args}}}}}};
+        ToolRegistry reg;
+        const McpStartReport report = startMcpServers(parseMcpConfig(cfg), reg, quick());
+        QCOMPARE(report.clients.size(), std::size_t(2));
+        QCOMPARE(report.failures.size(), std::size_t(1));
+        QVERIFY2(has(report.failures[0], "MCP server 'broken'") && has(report.failures[0], "not JSON"),
+                 report.failures[0].c_str());
+        // nlohmann orders object keys: "again" starts first and takes the plain names, "good" gets prefixes.
+        QCOMPARE(report.toolNames,
+                 (std::vector<std::string>{"shout", "slow", "ask", "good_shout", "good_slow", "good_ask"}));
+        ToolExecutor exec(reg, {5000ms, 4096});
+        const auto r = exec.runAll({{"1", "shout", {{"text", "a"}}}, {"2", "good_shout", {{"text", "b"}}}});
+        QCOMPARE(r[0].content, std::string("A"));
+        QCOMPARE(r[1].content, std::string("B"));
+    }
+
 private:
     void requirePython() {
         HONE_REQUIRE_ORACLE(!QStandardPaths::findExecutable("python3").isEmpty(),
