@@ -190,7 +190,7 @@ if step engine_configure 90 engine_configure && [ $HAVE_GPU -eq 1 ]; then # a dr
   fi
 fi
 
-if [ $HAVE_GPU -eq 0 ]; then STATUS="dry run (no GPU): $WHY"; elif [ $FAILED -eq 0 ]; then STATUS=passed; else STATUS=failed; fi
+if [ $HAVE_GPU -eq 0 ]; then STATUS="dry run (no GPU): $WHY$([ $FAILED -eq 1 ] && echo "; a step failed")"; elif [ $FAILED -eq 0 ]; then STATUS=passed; else STATUS=failed; fi
 write_report
 echo "gpu-machine-check: $STATUS; report: $OUT/report.json"
 [ $HAVE_GPU -eq 0 ] && exit 0

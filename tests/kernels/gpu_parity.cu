@@ -398,21 +398,24 @@ int main(int argc, char** argv) {
                     "missing)\",\"pass\":false}\n");
         return 2;
     }
-    const Sizes sizes = quick ? Sizes{64, 1000, 33, 4, 64, 5003, 40, 50, 300, 200, 8, 3}
-                              : Sizes{4096, 4096, 2048, 32, 128, 32000, 512, 2048, 4096, 4096, 16, 20};
+    const Sizes big = quick ? Sizes{64, 1000, 33, 4, 64, 5003, 40, 50, 300, 200, 8, 3}
+                            : Sizes{4096, 4096, 2048, 32, 128, 32000, 512, 2048, 4096, 4096, 16, 20};
+    // Edge shapes: rows of one element, one token and head, a vocabulary of one, rank 1.
+    const Sizes edge{3, 1, 1, 1, 4, 1, 3, 1, 1, 1, 1, 1};
     argumentChecks();
     try {
-        for (const DType t : {DType::F32, DType::BF16, DType::F16}) {
-            rmsnorm(t, sizes);
-            rope(t, sizes, RopeLayout::RotateHalf, 0, 0);
-            rope(t, sizes, RopeLayout::Interleaved, 0, 0);
-            rope(t, sizes, RopeLayout::RotateHalf, sizes.headDim / 2, 17);
-            rope(t, sizes, RopeLayout::Interleaved, sizes.headDim / 2, 17);
-            glu(t, sizes, GluKind::SwiGlu);
-            glu(t, sizes, GluKind::GeGluTanh);
-            crossEntropy(t, sizes);
-            lora(t, sizes);
-        }
+        for (const Sizes& sizes : {big, edge})
+            for (const DType t : {DType::F32, DType::BF16, DType::F16}) {
+                rmsnorm(t, sizes);
+                rope(t, sizes, RopeLayout::RotateHalf, 0, 0);
+                rope(t, sizes, RopeLayout::Interleaved, 0, 0);
+                rope(t, sizes, RopeLayout::RotateHalf, sizes.headDim / 2, 17);
+                rope(t, sizes, RopeLayout::Interleaved, sizes.headDim / 2, 17);
+                glu(t, sizes, GluKind::SwiGlu);
+                glu(t, sizes, GluKind::GeGluTanh);
+                crossEntropy(t, sizes);
+                lora(t, sizes);
+            }
     } catch (const std::exception& e) {
         std::printf("{\"kernel\":\"_reference\",\"status\":\"%s\",\"pass\":false}\n", e.what());
         return 1;
