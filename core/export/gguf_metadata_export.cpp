@@ -7,6 +7,7 @@
 #include "model/gguf_writer.h"
 #include "model/model_config.h"
 
+#include <cctype>
 #include <cmath>
 
 namespace hone {

@@ -9,7 +9,10 @@
 #include "model/gguf_writer.h"
 #include "tokenizer/tokenizer.h"
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 
