@@ -24,9 +24,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <unistd.h>
 
@@ -150,6 +152,15 @@ bool prepareOut(const std::string& out) {
     return !existed;
 }
 
+// Peak resident memory of this process (VmHWM: per address space, so not inherited from the parent).
+std::uint64_t peakRssBytes() {
+    std::ifstream f("/proc/self/status");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+    return 0;
+}
+
 std::string ggufFileName(const std::string& type) {
     return "model-" + type + ".gguf";
 }
@@ -176,6 +187,7 @@ int cmdExport(Args& a) {
     const long long shardMb = a.getInt("shard-size-mb", 5000);
     if (threads < 0 || shardMb <= 0) throw Error("--threads must be >= 0 and --shard-size-mb positive");
 
+    const auto started = std::chrono::steady_clock::now();
     const Source src = resolveSource(a);
     const PeftAdapter adapter = PeftAdapter::open(src.adapterDir);
     std::string model = a.getOr("model", src.modelPath.empty() ? adapter.baseModel() : src.modelPath);
@@ -302,7 +314,13 @@ int cmdExport(Args& a) {
         }
     }
 #endif
-    Json report = {{"files", files}, {"check", checks}, {"ok", allOk}, {"export_ids", ids}};
+    Json report = {
+        {"files", files},
+        {"check", checks},
+        {"ok", allOk},
+        {"export_ids", ids},
+        {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()},
+        {"peak_rss_bytes", peakRssBytes()}};
     if (!ollamaCmd.empty()) report["ollama_command"] = ollamaCmd;
     if (a.flag("json")) {
         const std::string s = report.dump(2);

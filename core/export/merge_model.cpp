@@ -20,7 +20,9 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <sys/mman.h>
 #include <thread>
+#include <unistd.h>
 
 namespace hone {
 
@@ -59,9 +61,10 @@ std::int64_t elementsOf(const std::vector<std::int64_t>& shape) {
     return n;
 }
 
-void toF32(const SafetensorsTensor& t, float* dst) {
-    const std::int64_t n = t.elements();
-    const std::uint8_t* p = t.data;
+// Elements [first, first + n) of a float tensor as F32.
+void toF32(const SafetensorsTensor& t, std::int64_t first, std::int64_t n, float* dst) {
+    const std::size_t size = stDTypeSize(t.dtype);
+    const std::uint8_t* p = t.data + static_cast<std::size_t>(first) * size;
     switch (t.dtype) {
     case StDType::F32:
         std::memcpy(dst, p, static_cast<std::size_t>(n) * 4);
@@ -88,23 +91,23 @@ void toF32(const SafetensorsTensor& t, float* dst) {
 
 std::vector<float> toF32(const SafetensorsTensor& t) {
     std::vector<float> v(static_cast<std::size_t>(t.elements()));
-    toF32(t, v.data());
+    toF32(t, 0, t.elements(), v.data());
     return v;
 }
 
-// W[out, in] += scale * B[out, r] @ A[r, in], rows split over threads.
-void addLora(float* w, const LoraPair& p, unsigned threads) {
-    const std::vector<float> a = toF32(*p.a), b = toF32(*p.b);
-    const std::int64_t r = p.a->shape[0], in = p.a->shape[1], out = p.b->shape[0];
+// Rows [row0, row0 + rows) of W[out, in] (in w, row-major) += scale * B @ A, rows split over threads.
+void addLora(float* w, std::int64_t row0, std::int64_t rows, const LoraPair& p, const std::vector<float>& a,
+             const std::vector<float>& b, unsigned threads) {
+    const std::int64_t r = p.a->shape[0], in = p.a->shape[1];
     const auto scale = static_cast<float>(p.scale);
     std::atomic<std::int64_t> next{0};
     const std::int64_t chunk = 16;
     runOnThreads(threads, [&] {
-        for (std::int64_t o0 = next.fetch_add(chunk); o0 < out; o0 = next.fetch_add(chunk))
-            for (std::int64_t o = o0; o < std::min(out, o0 + chunk); ++o) {
+        for (std::int64_t o0 = next.fetch_add(chunk); o0 < rows; o0 = next.fetch_add(chunk))
+            for (std::int64_t o = o0; o < std::min(rows, o0 + chunk); ++o) {
                 float* row = w + o * in;
                 for (std::int64_t k = 0; k < r; ++k) {
-                    const float c = scale * b[static_cast<std::size_t>(o * r + k)];
+                    const float c = scale * b[static_cast<std::size_t>((row0 + o) * r + k)];
                     const float* ar = a.data() + k * in;
                     for (std::int64_t i = 0; i < in; ++i) row[i] += c * ar[i];
                 }
@@ -112,19 +115,17 @@ void addLora(float* w, const LoraPair& p, unsigned threads) {
     });
 }
 
-std::vector<std::uint8_t> castF32(const std::vector<float>& v, StDType t,
-                                  const std::vector<std::int64_t>& shape, unsigned threads,
-                                  const std::string& name) {
+// rows x cols F32 values as `t` (F32, F16 or BF16, rounded to nearest even).
+std::vector<std::uint8_t> castF32(const float* v, std::int64_t rows, std::int64_t cols, StDType t,
+                                  unsigned threads, const std::string& name) {
     if (t == StDType::F32) {
-        std::vector<std::uint8_t> out(v.size() * 4);
-        std::memcpy(out.data(), v.data(), out.size());
+        std::vector<std::uint8_t> out(static_cast<std::size_t>(rows * cols) * 4);
+        std::memcpy(out.data(), v, out.size());
         return out;
     }
-    const std::int64_t cols = shape.empty() ? 1 : std::max<std::int64_t>(1, shape.back());
-    const std::int64_t rows = static_cast<std::int64_t>(v.size()) / cols;
     const auto type = static_cast<std::uint32_t>(t == StDType::F16 ? GgmlType::F16 : GgmlType::BF16);
     try {
-        return quantizeRows(type, v.data(), rows, cols, threads);
+        return quantizeRows(type, v, rows, cols, threads);
     } catch (const Error& e) {
         throw Error("tensor '" + name + "' cannot be stored as " + torchDTypeName(t) + ": " + e.what() +
                     "; export as f32 instead");
@@ -215,6 +216,15 @@ void writeTokenizerFiles(const fs::path& baseDir, const fs::path& out, const Pef
     }
 }
 
+// Drops the base's mapped pages of a tensor once it is written (they would otherwise stay resident and the
+// process would end up holding the whole base model); they are read again from the file if touched.
+void releasePages(const std::uint8_t* data, std::uint64_t size) {
+    static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const auto begin = reinterpret_cast<std::uintptr_t>(data);
+    const std::uintptr_t first = (begin + page - 1) / page * page, last = (begin + size) / page * page;
+    if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
+
 std::string shardName(std::size_t i, std::size_t n) {
     if (n == 1) return "model.safetensors";
     char b[64];
@@ -244,19 +254,41 @@ void writeShard(const std::string& path, const std::vector<const Planned*>& tens
     for (const Planned* p : tensors) {
         if (progress) progress(*p);
         if (!p->pair && !p->replacement && p->dtype == p->src->dtype) {
-            f.write(p->src->data, p->src->nbytes());
+            constexpr std::uint64_t kPiece = 16u << 20;
+            for (std::uint64_t off = 0; off < p->src->nbytes(); off += kPiece) {
+                const std::uint64_t n = std::min(kPiece, p->src->nbytes() - off);
+                f.write(p->src->data + off, n);
+                releasePages(p->src->data + off, n);
+            }
             continue;
         }
-        std::vector<float> w;
-        if (p->replacement) {
-            w = toF32(*p->replacement);
-        } else {
-            w = toF32(*p->src);
-            if (p->pair) addLora(w.data(), *p->pair, threads);
+        // Row blocks of about 4M elements: memory holds one block in F32 and its cast, never the tensor.
+        const SafetensorsTensor& from = p->replacement ? *p->replacement : *p->src;
+        const std::int64_t total = elementsOf(p->shape);
+        const std::int64_t rowsAll = p->shape.size() >= 2 ? p->shape[0] : 1;
+        const std::int64_t cols = rowsAll > 0 ? total / rowsAll : 0;
+        const std::int64_t block =
+            std::max<std::int64_t>(1, (std::int64_t(1) << 22) / std::max<std::int64_t>(1, cols));
+        std::vector<float> a, b;
+        if (p->pair) {
+            a = toF32(*p->pair->a);
+            b = toF32(*p->pair->b);
         }
-        const auto bytes = castF32(w, p->dtype, p->shape, threads, p->name);
-        if (bytes.size() != p->bytes) throw Error("internal error: size of merged tensor '" + p->name + "'");
-        f.write(bytes.data(), bytes.size());
+        std::vector<float> w;
+        std::uint64_t written = 0;
+        for (std::int64_t r0 = 0; r0 < rowsAll; r0 += block) {
+            const std::int64_t rows = std::min(block, rowsAll - r0);
+            w.resize(static_cast<std::size_t>(rows * cols));
+            toF32(from, r0 * cols, rows * cols, w.data());
+            if (p->pair) addLora(w.data(), r0, rows, *p->pair, a, b, threads);
+            const auto bytes = castF32(w.data(), rows, cols, p->dtype, threads, p->name);
+            f.write(bytes.data(), bytes.size());
+            written += bytes.size();
+            const std::size_t size = stDTypeSize(from.dtype);
+            releasePages(from.data + static_cast<std::size_t>(r0 * cols) * size,
+                         static_cast<std::uint64_t>(rows * cols) * size);
+        }
+        if (written != p->bytes) throw Error("internal error: size of merged tensor '" + p->name + "'");
     }
     f.finish();
 }
