@@ -203,6 +203,35 @@ private Q_SLOTS:
         QCOMPARE(chat.messages().back().content, b.samples[std::size_t(b.chosen)].text);
     }
 
+    void toolCallHookSeesTheRawReply() {
+        // A hook standing in for core/toolcall: it gets the raw reply and its calls land on the message.
+        struct Hook : ToolCallHook {
+            mutable std::vector<std::string> seen;
+            std::vector<ProposedToolCall> toolCalls(const std::string& text) const override {
+                seen.push_back(text);
+                return {{"call_1", "calculator", Json{{"expression", "2+2"}}}};
+            }
+        };
+        auto hook = std::make_shared<Hook>();
+        auto o = options(8);
+        o.templateSource = "{% for m in messages %}{{ m.role }}: {{ m.content }}"
+                           "{% if m.tool_calls %} [calls {{ m.tool_calls[0].function.name }}]{% endif %}\n"
+                           "{% endfor %}{% if add_generation_prompt %}assistant:{% endif %}";
+        ChatSession chat(model_, *tok_, o);
+        chat.setToolCallHook(hook);
+        const auto r = chat.send("What is 2+2?");
+        QCOMPARE(hook->seen.size(), std::size_t(1));
+        QCOMPARE(hook->seen[0], r.text);
+        QCOMPARE(r.toolCalls.size(), std::size_t(1));
+        const Json& calls = chat.messages().back().toolCalls;
+        QCOMPARE(calls[0]["function"]["name"].get<std::string>(), std::string("calculator"));
+        QCOMPARE(calls[0]["function"]["arguments"]["expression"].get<std::string>(), std::string("2+2"));
+        // The tool result goes back as a message and the template sees the assistant's call.
+        chat.send(ChatMessage{"tool", "4", nullptr, nullptr});
+        QVERIFY(chat.renderPrompt().find("[calls calculator]") != std::string::npos);
+        QVERIFY(chat.renderPrompt().find("tool: 4") != std::string::npos);
+    }
+
     void normalizedAnswers() {
         QCOMPARE(normalizeAnswer("So she had 1,200 apples.\nThe answer is 1,250."), std::string("1250"));
         QCOMPARE(normalizeAnswer("x = 3.50"), std::string("3.5"));
