@@ -189,6 +189,21 @@ private Q_SLOTS:
                      .contains(".merged"));
     }
 
+    void checkpointOfARun() {
+        HONE_REQUIRE_PATH(stories());
+        QVERIFY(run_ > 0);
+        QTemporaryDir out;
+        const Result r = runHone({"export", "--home", home_.path(), "--run", QString::number(run_),
+                                  "--checkpoint", "3", "--format", "peft", "--out", out.path()});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY(r.out.contains(out.path().toUtf8() + "/peft/adapter_model.safetensors"));
+        QFile info(out.path() + "/peft/hone_adapter.json");
+        QVERIFY(info.open(QIODevice::ReadOnly));
+        const QJsonObject j = QJsonDocument::fromJson(info.readAll()).object();
+        QCOMPARE(j["step"].toInt(), 3);
+        QCOMPARE(j["template"].toString(), QString("chatml"));
+    }
+
     void badInputExitsWithOneErrorLine() {
         QTemporaryDir tmp;
         auto expectError = [&](const QStringList& args, const char* text) {
