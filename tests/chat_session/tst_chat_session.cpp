@@ -232,6 +232,36 @@ private Q_SLOTS:
         QVERIFY(chat.renderPrompt().find("tool: 4") != std::string::npos);
     }
 
+    void samplingDefaultsFromGenerationConfig() {
+        const QString d = tmp_.filePath("gen");
+        QDir().mkpath(d);
+        auto write = [&](const char* text) {
+            QFile f(d + "/generation_config.json");
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(text);
+        };
+        write(R"({"do_sample": true, "temperature": 0.6, "top_k": 20, "top_p": 0.95, "min_p": 0.05,
+                  "repetition_penalty": 1.1})");
+        auto sp = defaultSampling(d.toStdString());
+        QCOMPARE(sp.temperature, 0.6);
+        QCOMPARE(sp.topK, 20);
+        QCOMPARE(sp.topP, 0.95);
+        QCOMPARE(sp.minP, 0.05);
+        QCOMPARE(sp.repeatPenalty, 1.1);
+        write(R"({"temperature": 0.6})"); // transformers decodes greedily without do_sample
+        QCOMPARE(defaultSampling(d.toStdString()).temperature, 0.0);
+        SamplingParams mine;
+        mine.temperature = 0.3;
+        QCOMPARE(defaultSampling(tmp_.filePath("none").toStdString(), mine).temperature, 0.3); // no file
+        write("{broken");
+        try {
+            defaultSampling(d.toStdString());
+            QFAIL("expected an error");
+        } catch (const Error& e) {
+            QVERIFY2(std::string(e.what()).find("generation_config.json") != std::string::npos, e.what());
+        }
+    }
+
     void normalizedAnswers() {
         QCOMPARE(normalizeAnswer("So she had 1,200 apples.\nThe answer is 1,250."), std::string("1250"));
         QCOMPARE(normalizeAnswer("x = 3.50"), std::string("3.5"));
