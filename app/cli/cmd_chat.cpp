@@ -187,7 +187,8 @@ int cmdChat(Args& args) {
                 "threads",
                 "json",
                 "no-store",
-                "resume"});
+                "resume",
+                "best-of"});
     const std::string modelPath = args.require("model");
     configureThreads(static_cast<int>(args.getInt("threads", 0)));
     ModelLoadOptions lo;
@@ -221,6 +222,8 @@ int cmdChat(Args& args) {
     chat.options().templateSource = opt.templateSource;
     if (adapter) chat.setAdapter(adapter);
 
+    const int bestOf = static_cast<int>(args.getInt("best-of", 1));
+    if (bestOf < 1 || bestOf > 64) throw Error("--best-of must be between 1 and 64");
     const bool json = args.flag("json");
     const bool interactive = !json && isatty(STDIN_FILENO);
     if (auto r = args.get("resume")) {
@@ -274,6 +277,33 @@ int cmdChat(Args& args) {
             }
         }
         try {
+            if (bestOf > 1) {
+                // N samples side by side (no streaming), the majority answer's sample kept in the chat.
+                const BestOfResult b = chat.bestOf(content, bestOf);
+                for (std::size_t i = 0; i < b.samples.size(); ++i) {
+                    OrderedJson j = turnEnd(b.samples[i]);
+                    j["event"] = "sample";
+                    j["index"] = i;
+                    j["answer"] = b.answers[i];
+                    if (interactive)
+                        std::printf("--- sample %zu (answer: %s)\n%s\n", i + 1, b.answers[i].c_str(),
+                                    b.samples[i].text.c_str());
+                    else
+                        emit(j);
+                }
+                const auto& msgs = chat.messages();
+                log.add(msgs[msgs.size() - 2]);
+                log.add(msgs.back());
+                if (interactive) {
+                    std::printf("=== majority: sample %d (%d of %d votes)\n", b.chosen + 1, b.votes, bestOf);
+                } else {
+                    OrderedJson j = turnEnd(b.samples[static_cast<std::size_t>(b.chosen)]);
+                    j["chosen"] = b.chosen;
+                    j["votes"] = b.votes;
+                    emit(j);
+                }
+                continue;
+            }
             TurnResult r = chat.send(content, [&](const std::string& delta) {
                 if (interactive) {
                     std::fwrite(delta.data(), 1, delta.size(), stdout);

@@ -32,8 +32,8 @@ const std::vector<Command>& commands() {
          cmdGenerate},
         {"chat",
          "chat with --model P [--adapter RUN_ID|DIR] [--system T] [--template NAME|FILE] [--max-tokens N] "
-         "[sampling options] [--resume CHAT_ID] [--no-store] [--json]: interactive on a terminal, else one "
-         "message per stdin line and JSON events out",
+         "[sampling options] [--best-of N] [--resume CHAT_ID] [--no-store] [--json]: interactive on a "
+         "terminal, else one message per stdin line and JSON events out",
          {"json", "no-store"},
          cmdChat},
         {"logits",

@@ -108,6 +108,33 @@ private Q_SLOTS:
         QCOMPARE(turns, 1);
     }
 
+    void bestOfSamplesSideBySide() {
+        HONE_REQUIRE_PATH(hone::test::fixture("models/stories260K"));
+        auto args = base();
+        args << "--no-store"
+             << "--best-of"
+             << "3"
+             << "--temperature"
+             << "1"
+             << "--seed"
+             << "4";
+        const auto r = chat(args, "{\"content\": \"Count to three.\"}\n");
+        QVERIFY2(r.code == 0, r.err.constData());
+        std::vector<Json> samples;
+        for (const auto& e : r.events)
+            if (e["event"] == "sample") samples.push_back(e);
+        QCOMPARE(samples.size(), std::size_t(3));
+        QCOMPARE(samples[1]["prefilled"].get<int>(), 1); // the prompt's prefill is shared
+        const Json& end = r.events.back();
+        QCOMPARE(end["event"].get<std::string>(), std::string("turn_end"));
+        const auto chosen = end["chosen"].get<std::size_t>();
+        QVERIFY(chosen < 3);
+        QCOMPARE(end["text"], samples[chosen]["text"]);
+        int agree = 0;
+        for (const auto& s : samples) agree += s["answer"] == samples[chosen]["answer"];
+        QCOMPARE(end["votes"].get<int>(), agree);
+    }
+
     void plainLinesWithoutJson() {
         HONE_REQUIRE_PATH(hone::test::fixture("models/stories260K"));
         auto args = base();
