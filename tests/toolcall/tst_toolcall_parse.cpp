@@ -4,6 +4,7 @@
 #include "common/error.h"
 #include "common/test_support.h"
 #include "toolcall/format_detect.h"
+#include "toolcall/lenient_json.h"
 #include "toolcall/tool_call.h"
 #include "toolcall/tool_messages.h"
 #include "toolcall/toolcall_counters.h"
@@ -166,6 +167,12 @@ const std::vector<Row>& rows() {
         {"mistral v11 truncated arguments", Format::Mistral,
          "[TOOL_CALLS]add[ARGS]{\"a\": \"1", "[]", "add[ARGS]{\"a\": \"1", "", false, 1},
         {"mistral no [ARGS]", Format::Mistral, "[TOOL_CALLS]get_weather", "[]", "get_weather", "", false, 1},
+        {"mistral v3 arguments as a JSON string", Format::Mistral,
+         "[TOOL_CALLS][{\"name\": \"f\", \"arguments\": \"{\\\"a\\\": [1, 2.5e3, -7]}\", \"id\": \"abcdefghi\"}]",
+         "[{\"name\":\"f\",\"arguments\":{\"a\":[1,2500.0,-7]},\"id\":\"abcdefghi\"}]", "", "", true, 0},
+        {"llama3 fenced call after python_tag", Format::Llama3,
+         "<|python_tag|>```json\n{\"name\": \"f\", \"parameters\": {\"k\": \"v\"}}\n```",
+         "[{\"name\":\"f\",\"arguments\":{\"k\":\"v\"}}]", "", "", true, 0},
         {"mistral plain answer", Format::Mistral, "Paris is sunny.</s>", "[]", "Paris is sunny.", "", false, 0},
         // ---- generic
         {"generic fenced JSON with prose", Format::Generic,
@@ -235,6 +242,66 @@ private slots:
             int(r.errors.size()) == row.errors,
             qPrintable(QString::fromStdString(r.errors.empty() ? std::string("no errors") : r.errors[0])));
         for (const auto& e : r.errors) QVERIFY(e.rfind("tool call", 0) == 0); // names which call
+    }
+
+    // The forgiving JSON reader on its own: what it accepts strictly, what it repairs, what it refuses.
+    void lenientJson_data() {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("expected"); // strict JSON of the value, or "" when it must fail
+        QTest::addColumn<bool>("repaired");
+        QTest::addColumn<int>("end");
+        QTest::newRow("strict object") << " {\"a\": [1, -2.5, 3e2, true, null]} tail"
+                                       << "{\"a\":[1,-2.5,300.0,true,null]}" << false << 34;
+        QTest::newRow("big integers") << "[18446744073709551615, -9223372036854775808]"
+                                      << "[18446744073709551615,-9223372036854775808]" << false << 44;
+        QTest::newRow("escapes") << "\"a\\\"b\\\\c\\u00e9\\n\""
+                                 << "\"a\\\"b\\\\cé\\n\"" << false << 17;
+        QTest::newRow("single quotes and \\'") << "'it\\'s'"
+                                               << "\"it's\"" << true << 7;
+        QTest::newRow("raw newline in a string") << "\"a\nb\""
+                                                 << "\"a\\nb\"" << true << 5;
+        QTest::newRow("lone surrogate") << "\"\\ud800x\""
+                                        << "\"\xef\xbf\xbdx\"" << true << 9;
+        QTest::newRow("missing closers") << "{\"a\": {\"b\": [1, 2"
+                                         << "{\"a\":{\"b\":[1,2]}}" << true << 17;
+        QTest::newRow("empty object cut") << "{\"a\": {"
+                                          << "{\"a\":{}}" << true << 7;
+        QTest::newRow("cut after comma") << "{\"a\": 1,"
+                                         << "" << false << 0;
+        QTest::newRow("cut after colon") << "{\"a\":"
+                                         << "" << false << 0;
+        QTest::newRow("cut inside key") << "{\"a"
+                                        << "" << false << 0;
+        QTest::newRow("bad word") << "{\"a\": maybe}"
+                                  << "" << false << 0;
+        QTest::newRow("missing comma") << "{\"a\": 1 \"b\": 2}"
+                                       << "" << false << 0;
+        QTest::newRow("lone minus") << "-"
+                                    << "" << false << 0;
+        QTest::newRow("dot without digits") << "1."
+                                            << "" << false << 0;
+        QTest::newRow("too deep") << QString(200, QLatin1Char('[')) << "" << false << 0;
+        QTest::newRow("deep but allowed")
+            << QString(128, QLatin1Char('[')) + QString(128, QLatin1Char(']'))
+            << QString(128, QLatin1Char('[')) + QString(128, QLatin1Char(']')) << false << 256;
+    }
+    void lenientJson() {
+        QFETCH(QString, text);
+        QFETCH(QString, expected);
+        QFETCH(bool, repaired);
+        QFETCH(int, end);
+        const std::string t = text.toStdString();
+        std::string why;
+        auto v = hone::toolcall::parseLenientJson(t, 0, &why);
+        if (expected.isEmpty()) {
+            QVERIFY2(!v, v ? v->value.dump().c_str() : "");
+            QVERIFY(!why.empty());
+            return;
+        }
+        QVERIFY2(v, why.c_str());
+        QCOMPARE(QString::fromStdString(v->value.dump()), expected);
+        QCOMPARE(v->repaired, repaired);
+        QCOMPARE(int(v->end), end);
     }
 
     // The JSON the CLI prints has exactly these keys.
