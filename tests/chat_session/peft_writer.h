@@ -23,7 +23,7 @@ struct PeftSpec {
     std::vector<std::string> targets = {"q_proj",    "k_proj",  "v_proj",   "o_proj",
                                         "gate_proj", "up_proj", "down_proj"};
     std::uint64_t seed = 1;
-    double magnitude = 0.02; // standard deviation of A's and B's entries
+    double magnitude = 0.02;              // standard deviation of A's and B's entries
     std::vector<std::string> addedTokens; // appended rows of embed_tokens/lm_head
     std::string chatTemplate;             // hone_adapter.json chat_template ("" = no hone_adapter.json)
     std::string templateName;

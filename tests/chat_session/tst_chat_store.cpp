@@ -56,7 +56,7 @@ private Q_SLOTS:
         store.open();
         const auto a = createChat(store, {0, "a", "/m", "", std::nullopt, "", "", ""});
         const auto b = createChat(store, {0, "b", "/m", "", std::nullopt, "", "", ""});
-        QThread::msleep(5); // updated_at has millisecond resolution
+        QThread::msleep(5);                                     // updated_at has millisecond resolution
         appendMessage(store, a, {0, "user", "hi", "", "", ""}); // a is now the most recently updated
         auto list = listChats(store);
         QCOMPARE(list.size(), std::size_t(2));
