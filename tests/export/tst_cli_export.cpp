@@ -149,13 +149,23 @@ private Q_SLOTS:
 
         // The exported PEFT folder imports again (--adapter) and merges to the same bytes in bf16 and f32.
         QTemporaryDir again;
-        const Result r2 = runHone({"export", "--home", home_.path(), "--adapter", out.path() + "/peft",
-                                   "--format", "merged", "--dtype", "bf16", "--out", again.path(), "--json"});
+        const Result r2 =
+            runHone({"export", "--home", home_.path(), "--adapter", out.path() + "/peft", "--format",
+                     "merged,gguf", "--dtype", "bf16", "--quant", "f32", "--out", again.path(), "--json"});
         QVERIFY2(r2.code == 0, r2.err.constData());
-        const QJsonObject c2 =
-            QJsonDocument::fromJson(r2.out).object()["check"].toObject()["merged"].toObject();
+        const QJsonObject checks2 = QJsonDocument::fromJson(r2.out).object()["check"].toObject();
+        const QJsonObject c2 = checks2["merged"].toObject();
         QCOMPARE(c2["type"].toString(), QString("bf16"));
         QVERIFY(c2["logits_ok"].toBool());
+        QVERIFY(c2["max_abs_diff"].toDouble() > merged["max_abs_diff"].toDouble());
+        // The F32 GGUF comes from an F32 merge, not from the BF16 folder: as close as the F32 merged folder.
+        const QJsonObject g2 = checks2["gguf:f32"].toObject();
+        QVERIFY2(g2["max_abs_diff"].toDouble() < 1e-5 * scale,
+                 qPrintable(QString::number(g2["max_abs_diff"].toDouble())));
+        QVERIFY(!QDir(again.path())
+                     .entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot)
+                     .join(",")
+                     .contains(".merged"));
     }
 
     void ggufAndOllama() {
