@@ -3,6 +3,7 @@
 // the template tokens and stop ids in agreement, and the exports are rows of hone.db. GGUF + Ollama through
 // the same command. Bad input exits 1 with one error line and leaves no output folder.
 #include "common/test_support.h"
+#include "peft_test_adapter.h"
 
 #include <QDir>
 #include <QFile>
@@ -13,6 +14,9 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
+
+#include <filesystem>
+#include <fstream>
 
 namespace test = hone::test;
 
@@ -212,6 +216,30 @@ private Q_SLOTS:
         const QJsonObject j = QJsonDocument::fromJson(info.readAll()).object();
         QCOMPARE(j["step"].toInt(), 3);
         QCOMPARE(j["template"].toString(), QString("chatml"));
+    }
+
+    void importedAdapterTheReferenceCannotHoldSkipsTheCheck() {
+        HONE_REQUIRE_PATH(stories());
+        QTemporaryDir tmp;
+        const std::string dir = tmp.filePath("adapter").toStdString();
+        std::filesystem::create_directories(dir);
+        hone::test::TestAdapter t;
+        t.rank = 4;
+        t.targets = {"q_proj", "down_proj"};
+        hone::test::writeTestAdapter(dir, stories().toStdString(), t);
+        // Rank 2 for down_proj through rank_pattern (PEFT's per-module ranks): the merge follows the tensors,
+        // the reference LoRA model (one rank) cannot hold it.
+        std::ofstream(dir + "/adapter_config.json")
+            << R"({"peft_type": "LORA", "r": 2, "lora_alpha": 8, "target_modules": ["q_proj", "down_proj"],)"
+            << R"( "rank_pattern": {"q_proj": 4}})";
+        const Result r =
+            runHone({"export", "--home", tmp.path(), "--adapter", QString::fromStdString(dir), "--model",
+                     stories(), "--format", "merged", "--out", tmp.filePath("out"), "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject rep = QJsonDocument::fromJson(r.out).object();
+        QVERIFY(rep["check"].toObject()["skipped"].toString().contains("shape"));
+        QVERIFY(r.err.contains("check skipped: "));
+        QVERIFY(QFileInfo::exists(tmp.filePath("out/merged/model.safetensors")));
     }
 
     void badInputExitsWithOneErrorLine() {
