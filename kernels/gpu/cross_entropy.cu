@@ -81,8 +81,9 @@ extern "C" hone_gpu_status hone_gpu_cross_entropy_forward(hone_dtype dtype, cons
     if (c.code || rows == 0) return c;
     if (!logits || !targets || !loss)
         return invalid("cross-entropy forward: logits, targets and loss must be device pointers, not null");
-    HONE_DISPATCH(dtype, crossEntropyForward<T><<<unsigned(rows), threadsFor(vocab), 0, asStream(stream)>>>(
-                             static_cast<const T*>(logits), targets, loss, lse, vocab, ignore_index));
+    HONE_DISPATCH(dtype,
+                  HONE_LAUNCH(crossEntropyForward<T>, unsigned(rows), threadsFor(vocab), asStream(stream),
+                              static_cast<const T*>(logits), targets, loss, lse, vocab, ignore_index));
     return launched();
 }
 
@@ -96,8 +97,8 @@ extern "C" hone_gpu_status hone_gpu_cross_entropy_backward(hone_dtype dtype, con
     if (!logits || !targets || !lse || !dlogits)
         return invalid("cross-entropy backward: logits, targets, lse (from the forward) and dlogits must be "
                        "device pointers, not null");
-    HONE_DISPATCH(dtype, crossEntropyBackward<T><<<unsigned(rows), threadsFor(vocab), 0, asStream(stream)>>>(
-                             static_cast<const T*>(logits), targets, lse, scale, static_cast<T*>(dlogits),
-                             vocab, ignore_index));
+    HONE_DISPATCH(dtype, HONE_LAUNCH(crossEntropyBackward<T>, unsigned(rows), threadsFor(vocab),
+                                     asStream(stream), static_cast<const T*>(logits), targets, lse, scale,
+                                     static_cast<T*>(dlogits), vocab, ignore_index));
     return launched();
 }

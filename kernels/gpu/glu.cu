@@ -63,8 +63,8 @@ extern "C" hone_gpu_status hone_gpu_glu_forward(int kind, hone_dtype dtype, cons
     const hone_gpu_status c = check(kind, dtype, rows, f);
     if (c.code || rows * f == 0) return c;
     if (!gu || !out) return invalid("glu forward: gu and out must be device pointers, not null");
-    HONE_DISPATCH(dtype, gluForward<T><<<blocksFor(rows * f, 256), 256, 0, asStream(stream)>>>(
-                             kind == 1, static_cast<const T*>(gu), static_cast<T*>(out), rows, f));
+    HONE_DISPATCH(dtype, HONE_LAUNCH(gluForward<T>, blocksFor(rows * f, 256), 256, asStream(stream),
+                                     kind == 1, static_cast<const T*>(gu), static_cast<T*>(out), rows, f));
     return launched();
 }
 
@@ -73,8 +73,8 @@ extern "C" hone_gpu_status hone_gpu_glu_backward(int kind, hone_dtype dtype, con
     const hone_gpu_status c = check(kind, dtype, rows, f);
     if (c.code || rows * f == 0) return c;
     if (!gu || !dy || !dgu) return invalid("glu backward: gu, dy and dgu must be device pointers, not null");
-    HONE_DISPATCH(dtype, gluBackward<T><<<blocksFor(rows * f, 256), 256, 0, asStream(stream)>>>(
-                             kind == 1, static_cast<const T*>(gu), static_cast<const T*>(dy),
-                             static_cast<T*>(dgu), rows, f));
+    HONE_DISPATCH(dtype, HONE_LAUNCH(gluBackward<T>, blocksFor(rows * f, 256), 256, asStream(stream),
+                                     kind == 1, static_cast<const T*>(gu), static_cast<const T*>(dy),
+                                     static_cast<T*>(dgu), rows, f));
     return launched();
 }

@@ -68,8 +68,8 @@ extern "C" hone_gpu_status hone_gpu_lora_down(hone_dtype dtype, const void* x, c
     const hone_gpu_status c = check(dtype, n, in, rank);
     if (c.code || n == 0) return c;
     if (!x || !a || !xa) return invalid("lora down: x, a and xa must be device pointers, not null");
-    HONE_DISPATCH(dtype, rowTimesMatrix<T><<<unsigned(n), threadsFor(in), 0, asStream(stream)>>>(
-                             static_cast<const T*>(x), in, in, a, 1, in, 1.0f, xa, int(rank)));
+    HONE_DISPATCH(dtype, HONE_LAUNCH(rowTimesMatrix<T>, unsigned(n), threadsFor(in), asStream(stream),
+                                     static_cast<const T*>(x), in, in, a, 1, in, 1.0f, xa, int(rank)));
     return launched();
 }
 
@@ -81,8 +81,8 @@ extern "C" hone_gpu_status hone_gpu_lora_up_add(hone_dtype dtype, const float* x
     if (y_stride == 0) y_stride = out;
     if (y_stride < out) return invalid("lora up: the row stride of y is smaller than its width");
     if (!xa || !b || !y) return invalid("lora up: xa, b and y must be device pointers, not null");
-    HONE_DISPATCH(dtype, addSmallProduct<T><<<blocksFor(n * out, 256), 256, 0, asStream(stream)>>>(
-                             xa, b, rank, 1, scale, static_cast<T*>(y), n, out, y_stride, int(rank)));
+    HONE_DISPATCH(dtype, HONE_LAUNCH(addSmallProduct<T>, blocksFor(n * out, 256), 256, asStream(stream), xa,
+                                     b, rank, 1, scale, static_cast<T*>(y), n, out, y_stride, int(rank)));
     return launched();
 }
 
@@ -104,17 +104,17 @@ extern "C" hone_gpu_status hone_gpu_lora_backward(hone_dtype dtype, const void* 
         const T* xt = static_cast<const T*>(x);
         const T* dyt = static_cast<const T*>(dy);
         if (n > 0)
-            rowTimesMatrix<T><<<unsigned(n), threadsFor(out), 0, s>>>(dyt, y_stride, out, b, rank, 1, scale,
-                                                                      dxa, int(rank));
+            HONE_LAUNCH(rowTimesMatrix<T>, unsigned(n), threadsFor(out), s, dyt, y_stride, out, b, rank, 1,
+                        scale, dxa, int(rank));
         if (out > 0)
-            sumOverRows<T><<<blocksFor(out * rank, 256), 256, 0, s>>>(dyt, y_stride, out, xa, scale, db, rank,
-                                                                      1, n, int(rank));
+            HONE_LAUNCH(sumOverRows<T>, blocksFor(out * rank, 256), 256, s, dyt, y_stride, out, xa, scale, db,
+                        rank, 1, n, int(rank));
         if (in > 0)
-            sumOverRows<T>
-                <<<blocksFor(in * rank, 256), 256, 0, s>>>(xt, in, in, dxa, 1.0f, da, 1, in, n, int(rank));
+            HONE_LAUNCH(sumOverRows<T>, blocksFor(in * rank, 256), 256, s, xt, in, in, dxa, 1.0f, da, 1, in,
+                        n, int(rank));
         if (dx && n * in > 0)
-            addSmallProduct<T><<<blocksFor(n * in, 256), 256, 0, s>>>(
-                dxa, a, 1, in, 1.0f, static_cast<T*>(dx), n, in, in, int(rank));
+            HONE_LAUNCH(addSmallProduct<T>, blocksFor(n * in, 256), 256, s, dxa, a, 1, in, 1.0f,
+                        static_cast<T*>(dx), n, in, in, int(rank));
     });
     return launched();
 }

@@ -67,8 +67,8 @@ extern "C" hone_gpu_status hone_gpu_rmsnorm_forward(hone_dtype dtype, const void
     if (!(eps >= 0)) return invalid("rmsnorm: eps must be >= 0");
     if (rows == 0) return okStatus();
     if (!x || !w || !y) return invalid("rmsnorm forward: x, w and y must be device pointers, not null");
-    HONE_DISPATCH(dtype, rmsnormForward<T><<<unsigned(rows), threadsFor(cols), 0, asStream(stream)>>>(
-                             static_cast<const T*>(x), w, static_cast<T*>(y), rstd, int(cols), eps));
+    HONE_DISPATCH(dtype, HONE_LAUNCH(rmsnormForward<T>, unsigned(rows), threadsFor(cols), asStream(stream),
+                                     static_cast<const T*>(x), w, static_cast<T*>(y), rstd, int(cols), eps));
     return launched();
 }
 
@@ -80,12 +80,12 @@ extern "C" hone_gpu_status hone_gpu_rmsnorm_backward(hone_dtype dtype, const voi
     if (!x || !w || !rstd || !dy || !dx)
         return invalid("rmsnorm backward: x, w, rstd (from the forward), dy and dx must be device pointers");
     if (rows > 0)
-        HONE_DISPATCH(dtype, rmsnormBackwardDx<T><<<unsigned(rows), threadsFor(cols), 0, asStream(stream)>>>(
-                                 static_cast<const T*>(x), w, rstd, static_cast<const T*>(dy),
-                                 static_cast<T*>(dx), int(cols)));
+        HONE_DISPATCH(dtype, HONE_LAUNCH(rmsnormBackwardDx<T>, unsigned(rows), threadsFor(cols),
+                                         asStream(stream), static_cast<const T*>(x), w, rstd,
+                                         static_cast<const T*>(dy), static_cast<T*>(dx), int(cols)));
     if (dw)
-        HONE_DISPATCH(dtype,
-                      rmsnormBackwardDw<T><<<blocksFor(cols, 256), 256, 0, asStream(stream)>>>(
-                          static_cast<const T*>(x), rstd, static_cast<const T*>(dy), dw, rows, int(cols)));
+        HONE_DISPATCH(dtype, HONE_LAUNCH(rmsnormBackwardDw<T>, blocksFor(cols, 256), 256, asStream(stream),
+                                         static_cast<const T*>(x), rstd, static_cast<const T*>(dy), dw, rows,
+                                         int(cols)));
     return launched();
 }

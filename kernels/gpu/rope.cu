@@ -52,8 +52,9 @@ extern "C" hone_gpu_status hone_gpu_rope(hone_dtype dtype, const void* x, void* 
             "rope: positions run past the cos/sin table; build a table covering pos_offset + tokens");
     if (!x || !y || !cos || !sin) return invalid("rope: x, y, cos and sin must be device pointers, not null");
     const long long total = tokens * heads * (rot / 2 + head_dim - rot);
-    HONE_DISPATCH(dtype, rope<T><<<blocksFor(total, 256), 256, 0, asStream(stream)>>>(
-                             static_cast<const T*>(x), static_cast<T*>(y), cos, sin, tokens * heads, heads,
-                             int(head_dim), int(rot), pos_offset, layout == 1, backward ? -1.0f : 1.0f));
+    HONE_DISPATCH(dtype,
+                  HONE_LAUNCH(rope<T>, blocksFor(total, 256), 256, asStream(stream), static_cast<const T*>(x),
+                              static_cast<T*>(y), cos, sin, tokens * heads, heads, int(head_dim), int(rot),
+                              pos_offset, layout == 1, backward ? -1.0f : 1.0f));
     return launched();
 }

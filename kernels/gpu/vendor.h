@@ -2,7 +2,11 @@
 // or by hipcc / clang -x hip (AMD); __HIP_PLATFORM_AMD__ tells them apart.
 #pragma once
 
-#if defined(__HIP_PLATFORM_AMD__) || defined(__HIPCC__)
+// HONE_GPU_EMULATE: plain C++ on the CPU (emulate.h), for tests of the kernels' code on machines without a
+// GPU.
+#if defined(HONE_GPU_EMULATE)
+#include "emulate.h"
+#elif defined(__HIP_PLATFORM_AMD__) || defined(__HIPCC__)
 #include <hip/hip_runtime.h>
 #define HONE_GPU_HIP 1
 using honeStream_t = hipStream_t;
@@ -49,4 +53,9 @@ using honeEvent_t = cudaEvent_t;
 #define honeEventElapsedTime cudaEventElapsedTime
 #define honeEventDestroy cudaEventDestroy
 #define HONE_SHFL_XOR(value, mask) __shfl_xor_sync(0xffffffffu, (value), (mask))
+#endif
+
+#if !defined(HONE_GPU_EMULATE)
+// Kernel launches go through this macro so the emulation can run them on CPU threads.
+#define HONE_LAUNCH(kernel, grid, block, stream, ...) kernel<<<(grid), (block), 0, (stream)>>>(__VA_ARGS__)
 #endif
