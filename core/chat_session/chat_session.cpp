@@ -197,9 +197,16 @@ void ChatSession::refreshTemplate() {
 void ChatSession::setAdapter(std::shared_ptr<const InferenceAdapter> adapter) {
     if (adapter && adapter->vocabSize() < model_->config().vocabSize)
         throw Error("the adapter " + adapter->folder() + " does not fit this model's vocabulary");
+    auto previous = adapter_;
     adapter_ = std::move(adapter);
+    try {
+        refreshTemplate(); // may refuse (no template, tokens that do not fit): keep the old state then
+    } catch (...) {
+        adapter_ = std::move(previous);
+        refreshTemplate();
+        throw;
+    }
     impl_->session.setAdapter(adapter_ ? adapter_->tensors() : nullptr);
-    refreshTemplate();
 }
 
 void ChatSession::setSystem(const std::string& text) {

@@ -298,6 +298,15 @@ private Q_SLOTS:
         QVERIFY(r.stats.generatedTokens >= 1);
         for (std::size_t i = 0; i + 1 < r.ids.size(); ++i)
             QVERIFY(r.ids[i] != model_->config().vocabSize + 1);
+        // Removing it with no template to fall back on (stories260K has none) is refused and changes nothing.
+        try {
+            chat.setAdapter(nullptr);
+            QFAIL("expected an error");
+        } catch (const Error& e) {
+            QVERIFY2(std::string(e.what()).find("--template") != std::string::npos, e.what());
+        }
+        QVERIFY(chat.adapter() != nullptr);
+        QCOMPARE(chat.tokenizer().tokenToId("<|im_end|>").value_or(-1), model_->config().vocabSize + 1);
         // Removing the adapter goes back to the base and its tokenizer.
         chat.options().templateSource = data::builtinTemplate("alpaca").jinja;
         chat.setAdapter(nullptr);
