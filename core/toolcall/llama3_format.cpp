@@ -151,7 +151,7 @@ size_t findPythonTag(std::string_view text) {
     size_t i = 0;
     while (i < text.size()) {
         if (text.substr(i).starts_with(kPythonTag)) return i;
-        if (text[i] == '{' || text[i] == '[') {
+        if (mayStartCall(text, i)) {
             if (auto v = parseLenientJson(text, i)) {
                 i = std::max(v->end, i + 1);
                 continue;

@@ -190,6 +190,20 @@ std::string_view unfence(std::string_view text, bool* fenced) {
     return body;
 }
 
+bool mayStartCall(std::string_view s, size_t pos) {
+    if (pos >= s.size() || (s[pos] != '{' && s[pos] != '[')) return false;
+    size_t j = skipSpace(s, pos + 1);
+    if (j >= s.size()) return false;
+    if (s[pos] == '[') return s[j] == '{' || s[j] == '[';
+    if (s[j] == '"' || s[j] == '\'') return true;
+    size_t k = j;
+    while (k < s.size() && (std::isalnum(static_cast<unsigned char>(s[k])) || s[k] == '_' || s[k] == '$'))
+        ++k;
+    if (k == j) return false;
+    k = skipSpace(s, k);
+    return k < s.size() && s[k] == ':';
+}
+
 bool looksLikeCall(const OrderedJson& v) {
     if (!v.is_object()) return false;
     auto name = v.find("name");
@@ -338,8 +352,7 @@ void scanForJsonCalls(std::string_view text, ResultBuilder& out) {
     bool lastWasCall = false;
     int failures = 0;
     while (i < text.size()) {
-        char c = text[i];
-        if (c != '{' && c != '[') {
+        if (!mayStartCall(text, i)) {
             ++i;
             continue;
         }

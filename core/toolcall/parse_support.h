@@ -54,6 +54,9 @@ bool callFromObject(const OrderedJson& obj, ToolCall* call, std::string* why);
 // True when `v` looks like a call (an object with a string "name" and arguments/parameters, or a
 // "function" object holding those): the generic scanner only takes such objects.
 bool looksLikeCall(const OrderedJson& v);
+// True when s[pos] opens something that could hold a call: '{' followed by a key ("k", 'k' or k:), or '['
+// followed by '{' or '['. Braces in prose ({braces}, {}) are not worth reading as JSON.
+bool mayStartCall(std::string_view s, size_t pos);
 
 // Parses the JSON in `region` (a whole region: one call object or an array of them, possibly fenced) and
 // adds the calls; on failure records an error naming `where` and keeps `rawText` as content. Text after the
