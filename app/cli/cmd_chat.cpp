@@ -111,6 +111,10 @@ public:
         const RunRecord r = RunStore(*store_).run(runId);
         return r.adapterPath.empty() ? r.runDir : r.adapterPath;
     }
+    // The stored chat's adapter folder ("" when none).
+    std::string storedAdapter(std::int64_t chatId) {
+        return loadChat(*store_, chatId).adapterPath;
+    }
     std::vector<ChatMessage> resume(std::int64_t chatId) {
         chatId_ = chatId;
         loadChat(*store_, chatId);
@@ -150,6 +154,9 @@ private:
     std::string runAdapter(std::int64_t runId) {
         throw Error("--adapter " + std::to_string(runId) +
                     " names a run, but this hone was built without the store; give the adapter folder");
+    }
+    std::string storedAdapter(std::int64_t) {
+        return {};
     }
     std::vector<ChatMessage> resume(std::int64_t) {
         throw Error("--resume needs the store, which this hone was built without");
@@ -208,6 +215,8 @@ int cmdChat(Args& args) {
     if (auto a = args.get("adapter")) {
         std::error_code ec;
         adapterDir = allDigits(*a) && !std::filesystem::exists(*a, ec) ? log.runAdapter(std::stoll(*a)) : *a;
+    } else if (args.get("resume") && store) {
+        adapterDir = log.storedAdapter(args.getInt("resume", 0)); // a resumed chat goes on with its adapter
     }
 
     auto model = LanguageModel::load(modelPath, lo);
@@ -228,7 +237,7 @@ int cmdChat(Args& args) {
     const bool interactive = !json && isatty(STDIN_FILENO);
     if (auto r = args.get("resume")) {
         if (!store) throw Error("--resume and --no-store exclude each other");
-        chat.setMessages(log.resume(std::stoll(*r)));
+        chat.setMessages(log.resume(args.getInt("resume", 0)));
     } else if (store) {
         const std::int64_t id = log.start(modelPath, adapter ? adapter->folder() : "",
                                           {{"temperature", opt.sampling.temperature},
