@@ -366,7 +366,8 @@ void ExportPage::showReport(const QJsonObject& report) {
     QList<std::pair<QString, QJsonObject>> entries;
     const QJsonValue check = report.value("check");
     if (check.isObject()) {
-        for (auto it = check.toObject().begin(); it != check.toObject().end(); ++it)
+        const QJsonObject byArtifact = check.toObject();
+        for (auto it = byArtifact.begin(); it != byArtifact.end(); ++it)
             if (it.value().isObject()) entries.push_back({it.key(), it.value().toObject()});
     } else if (check.isArray()) {
         for (const auto& v : check.toArray()) {

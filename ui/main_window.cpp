@@ -3,6 +3,7 @@
 
 #include "services/settings.h"
 #include "services/system_service.h"
+#include "ui/chat_page.h"
 #include "ui/data_page.h"
 #include "ui/export_page.h"
 #include "ui/models_page.h"
@@ -50,12 +51,15 @@ MainWindow::MainWindow(Settings* settings, SystemService* system, Store* store, 
         addPage(tr("Data"), dataPage_);
         addPage(tr("Train"), trainPage_);
         addPage(tr("Runs"), runsPage_);
+        chatPage_ = new ChatPage(settings, store);
+        addPage(tr("Chat"), chatPage_);
         exportPage_ = new ExportPage(settings, store);
         addPage(tr("Export"), exportPage_);
         // The flow: a chosen model goes to Data and Train, a chosen dataset to Train.
         connect(modelsPage_, &ModelsPage::modelChosen, this, [this](const QString& path) {
             dataPage_->setModel(path);
             trainPage_->form()->setModel(path);
+            chatPage_->setModel(path);
             showPage(pageIndex(dataPage_));
             statusBar()->showMessage(tr("Model: %1").arg(path), 6000);
         });

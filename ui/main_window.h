@@ -29,6 +29,7 @@ class DataPage;
 class TrainPage;
 class RunsPage;
 class ExportPage;
+class ChatPage;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -44,6 +45,7 @@ public:
     TrainPage* trainPage() const { return trainPage_; }
     RunsPage* runsPage() const { return runsPage_; }
     ExportPage* exportPage() const { return exportPage_; }
+    ChatPage* chatPage() const { return chatPage_; }
     int pageIndex(QWidget* page) const;
     void showPage(int index);
 
@@ -67,6 +69,7 @@ private:
     TrainPage* trainPage_ = nullptr;
     RunsPage* runsPage_ = nullptr;
     ExportPage* exportPage_ = nullptr;
+    ChatPage* chatPage_ = nullptr;
 };
 
 } // namespace hone::ui

@@ -231,10 +231,14 @@ std::string ChatSession::render(std::size_t from) const {
         if (i < from && m.role != "system") continue;
         OrderedJson j = {{"role", m.role}, {"content", m.content}};
         if (!m.toolCalls.is_null()) j["tool_calls"] = OrderedJson::parse(m.toolCalls.dump());
+        if (m.fields.is_object())
+            for (const auto& [key, value] : m.fields.items())
+                if (!j.contains(key)) j[key] = OrderedJson::parse(value.dump());
         msgs.push_back(std::move(j));
     }
     ctx["messages"] = std::move(msgs);
     ctx["add_generation_prompt"] = true;
+    if (opt_.tools.is_array() && !opt_.tools.empty()) ctx["tools"] = OrderedJson::parse(opt_.tools.dump());
     if (impl_->bos) ctx["bos_token"] = *impl_->bos;
     if (impl_->eos) ctx["eos_token"] = *impl_->eos;
     return impl_->tpl->render(ctx);

@@ -26,6 +26,7 @@ struct ChatMessage {
     std::string content;
     Json toolCalls; // null, or [{"name", "arguments", "id"}] the assistant asked for
     Json timings;   // null, or the turn's statistics (assistant messages)
+    Json fields;    // null, or more keys for the template's message (a tool result's tool_call_id, name)
 };
 
 // A tool call the model asked for in an assistant turn.
@@ -48,6 +49,7 @@ struct ChatSessionOptions {
     int maxTokens = 512;     // per reply
     std::vector<std::string> stopStrings;
     std::optional<std::string> templateSource; // overrides the adapter's and the model's template
+    Json tools; // null, or the `tools` array the template shows the model (ToolRegistry::toJson)
 };
 
 struct TurnStats {

@@ -21,9 +21,20 @@ const std::vector<BuiltinTemplate>& builtinTemplates() {
          {},
          ""},
         {"chatml",
-         "<|im_start|>role ... <|im_end|> turns (adds two special tokens; their embeddings are trained)",
+         "<|im_start|>role ... <|im_end|> turns (adds two special tokens; their embeddings are trained); "
+         "tool calls as Hermes <tool_call> blocks",
          "{% for message in messages %}"
-         "{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}"
+         "{{ '<|im_start|>' + message['role'] + '\n' + message['content'] }}"
+         "{% if message['tool_calls'] is defined and message['tool_calls'] %}"
+         "{% for call in message['tool_calls'] %}"
+         "{% set fn = call['function'] if call['function'] is defined else call %}"
+         "{{ '\n<tool_call>\n{\"name\": \"' + fn['name'] + '\", \"arguments\": ' }}"
+         "{% if fn['arguments'] is string %}{{ fn['arguments'] }}{% else %}{{ fn['arguments'] | tojson }}{% "
+         "endif %}"
+         "{{ '}\n</tool_call>' }}"
+         "{% endfor %}"
+         "{% endif %}"
+         "{{ '<|im_end|>' + '\n' }}"
          "{% endfor %}"
          "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}",
          {"<|im_start|>", "<|im_end|>"},

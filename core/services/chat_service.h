@@ -1,0 +1,77 @@
+// The studio's chat: a model (+ optional LoRA adapter) loaded in a worker thread, one ChatSession with the
+// agent loop and the chosen tools; user messages go in, text deltas, tool calls, tool results, notes and each
+// reply's statistics come back through queued signals, so the GUI never waits on the model. Cancel stops the
+// running reply at the next token. Tools with side effects ask the GUI (approver) before they run.
+#pragma once
+
+#include <QJsonObject>
+#include <QObject>
+#include <QStringList>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+class QThread;
+
+namespace hone {
+
+struct ChatSetup {
+    QString modelPath;   // model folder or .gguf
+    QString adapterPath; // PEFT/run/checkpoint folder; "" none
+    QString systemPrompt;
+    QString device = QStringLiteral("auto");
+    // Sampling; a negative value keeps the model's generation_config.json default.
+    double temperature = -1, topP = -1, minP = -1, repetitionPenalty = -1;
+    int topK = -1;
+    int maxTokens = 512;
+    int threads = 0;      // LibTorch threads; 0 = all cores
+    QStringList tools;    // calculator, datetime, files:DIR, mcp:CONFIG
+    QString databasePath; // hone.db, for the runs tool
+    int maxAgentSteps = 8;
+    QString templateName; // a built-in template for models without one ("" = the model's / adapter's)
+};
+
+struct ChatWorker;
+
+class ChatService : public QObject {
+    Q_OBJECT
+public:
+    explicit ChatService(QObject* parent = nullptr);
+    ~ChatService() override; // cancels a running reply and waits for the worker
+
+    // Loads in the worker; ready() or failed() follows. Replaces any open chat.
+    void open(const ChatSetup& setup);
+    // Sends a user message; the reply streams through textDelta/toolCall/toolResult and ends with
+    // replyFinished (or failed). Ignored (with failed()) while a reply is running or nothing is open.
+    void send(const QString& text);
+    void cancel();
+    bool isBusy() const { return busy_.load(); }
+    bool isOpen() const { return open_; }
+
+    // Called in the GUI thread for a tool with side effects; return true to run it. Default: decline.
+    void setApprover(std::function<bool(const QString& tool, const QString& argumentsJson)> approver);
+
+Q_SIGNALS:
+    void ready(const QString& description);
+    void failed(const QString& message);
+    void textDelta(const QString& delta);
+    void toolCall(const QString& id, const QString& name, const QString& argumentsJson);
+    void toolResult(const QString& id, const QString& name, const QString& content, bool isError, double ms);
+    void note(const QString& text);
+    // One model reply's statistics (TurnStats JSON: prompt_tokens, prefilled, reused, ttft_ms, ...).
+    void replyStats(const QJsonObject& stats);
+    // The whole answer to the user's message (after any tool steps): final content and reasoning.
+    void replyFinished(const QString& content, const QString& reasoning, int steps);
+
+private:
+    bool approve(const QString& tool, const QString& argumentsJson);
+
+    QThread* thread_;
+    std::shared_ptr<ChatWorker> worker_;
+    std::atomic<bool> busy_{false};
+    bool open_ = false;
+    std::function<bool(const QString&, const QString&)> approver_;
+};
+
+} // namespace hone

@@ -1,0 +1,205 @@
+// The agent loop end to end with a real model that calls a tool: stories260K is fine-tuned by `hone train`
+// (the built-in ChatML template, which writes Hermes <tool_call> blocks) on a conversation in which the
+// assistant calls the calculator, reads its result and answers; the chat then runs that conversation's
+// question through runAgentTurn with the real calculator: the call is parsed from the model's own output,
+// executed, its result goes back through the template, and the model's second reply ends the turn. The step
+// limit stops a loop without running the last calls.
+#include "agent/agent_loop.h"
+#include "agent/tool_setup.h"
+#include "chat_session/chat_session.h"
+#include "chat_session/inference_adapter.h"
+#include "common/error.h"
+#include "common/test_support.h"
+#include "infer/language_model.h"
+#include "tokenizer/tokenizer.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+
+using namespace hone;
+
+namespace {
+
+const char* kQuestion = "What is 17 times 23?";
+
+} // namespace
+
+class TestAgentLoop : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() {
+        model_ = test::fixture("models/stories260K");
+        HONE_REQUIRE_PATH(model_);
+        QVERIFY(dir_.isValid());
+        // One conversation with a tool call, many times: the model learns it by heart.
+        const QString data = dir_.filePath("tool_chat.jsonl");
+        QFile f(data);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        const QJsonObject call{
+            {"type", "function"},
+            {"function",
+             QJsonObject{{"name", "calculator"}, {"arguments", QJsonObject{{"expression", "17*23"}}}}}};
+        const QJsonObject line{
+            {"messages",
+             QJsonArray{QJsonObject{{"role", "user"}, {"content", kQuestion}},
+                        QJsonObject{{"role", "assistant"}, {"content", ""}, {"tool_calls", QJsonArray{call}}},
+                        QJsonObject{{"role", "tool"}, {"content", "391"}},
+                        QJsonObject{{"role", "assistant"}, {"content", "It is 391."}}}}};
+        for (int i = 0; i < 32; ++i) f.write(QJsonDocument(line).toJson(QJsonDocument::Compact) + "\n");
+        f.close();
+        QProcess train;
+        train.start(qEnvironmentVariable("HONE_BINARY_DIR") + "/bin/hone", {"train",
+                                                                            "--home",
+                                                                            dir_.filePath("home"),
+                                                                            "--no-store",
+                                                                            "--model",
+                                                                            model_,
+                                                                            "--data",
+                                                                            data,
+                                                                            "--template",
+                                                                            "chatml",
+                                                                            "--max-steps",
+                                                                            "150",
+                                                                            "--batch-size",
+                                                                            "4",
+                                                                            "--lr",
+                                                                            "3e-3",
+                                                                            "--lora-rank",
+                                                                            "16",
+                                                                            "--threads",
+                                                                            "1",
+                                                                            "--max-seq-len",
+                                                                            "256",
+                                                                            "--out",
+                                                                            dir_.filePath("run"),
+                                                                            "--json-progress"});
+        QVERIFY(train.waitForFinished(300000));
+        QVERIFY2(train.exitCode() == 0, train.readAllStandardError().constData());
+        adapter_ = dir_.filePath("run");
+    }
+
+    void modelCallsTheCalculatorAndAnswers() {
+        try {
+            callsTheCalculator();
+        } catch (const std::exception& e) {
+            QFAIL(e.what());
+        }
+    }
+
+    void stepLimitStopsBeforeRunningCalls() {
+        try {
+            stepLimit();
+        } catch (const std::exception& e) {
+            QFAIL(e.what());
+        }
+    }
+
+    void unknownToolSpecIsRefused() {
+        try {
+            (void)buildChatTools({"calculator", "shell"});
+            QFAIL("accepted an unknown tool");
+        } catch (const Error& e) {
+            QVERIFY2(std::string(e.what()).find("unknown tool 'shell'") != std::string::npos, e.what());
+        }
+        try {
+            (void)buildChatTools({"files:" + dir_.filePath("missing").toStdString()});
+            QFAIL("accepted a missing folder");
+        } catch (const Error& e) {
+            QVERIFY2(std::string(e.what()).find("not a folder") != std::string::npos, e.what());
+        }
+    }
+
+private:
+    void callsTheCalculator() {
+        auto model = LanguageModel::load(model_.toStdString());
+        auto adapter = InferenceAdapter::load(adapter_.toStdString(), *model);
+        ChatSessionOptions options;
+        options.templateSource = adapter->templateSource(); // the model has none; the run's ChatML
+        options.sampling.temperature = 0;                   // greedy
+        options.maxTokens = 80;
+        auto tools = buildChatTools({"calculator"});
+        options.tools = tools->registry.toJson();
+        ChatSession session(model, tok::Tokenizer::load(model_.toStdString()), options);
+        session.setAdapter(adapter);
+
+        AgentOptions agent;
+        agent.format = toolcall::Format::Hermes;
+        agent.templateRendersToolCalls = true; // the built-in ChatML template writes <tool_call> blocks
+        toolcall::ToolCallCounters counters;
+        agent.counters = &counters;
+        std::vector<AgentEvent::Kind> kinds;
+        std::string streamed;
+        const AgentReply reply =
+            runAgentTurn(session, tools->registry, kQuestion, agent, [&](const AgentEvent& e) {
+                kinds.push_back(e.kind);
+                if (e.kind == AgentEvent::Kind::Text) streamed += e.text;
+            });
+        // Known bug (2026-11-26, open): fine-tuning stories260K on text with '{', '=' (byte-fallback tokens)
+        // or
+        // '<' leaves the training loss at 0.5-1.0 where plain text reaches 0.0007, and the tuned model then
+        // writes other tokens in their place, so it never produces this call. Remove this line once fixed (an
+        // unexpected pass fails the test).
+        QEXPECT_FAIL("", "training on '{'/'<'/byte-fallback tokens does not converge (known bug)", Abort);
+        QVERIFY2(reply.steps.size() == 2, qPrintable(QString::fromStdString(streamed)));
+        const AgentStep& first = reply.steps[0];
+        QCOMPARE(first.calls.size(), size_t(1));
+        QCOMPARE(first.calls[0].name, std::string("calculator"));
+        QCOMPARE(first.calls[0].arguments.value("expression", std::string()), std::string("17*23"));
+        QVERIFY(!first.calls[0].id.empty()); // given one for the template
+        // The calculator really ran: 17*23 is computed, not remembered (the training data's "391" is the
+        // tool message; the call's result is the tool's own output).
+        QVERIFY(!first.results[0].isError);
+        QCOMPARE(first.results[0].content, std::string("391"));
+        // The result went back as a tool message, and the model answered from the conversation.
+        const auto& messages = session.messages();
+        QCOMPARE(messages.size(), size_t(4));
+        QCOMPARE(messages[2].role, std::string("tool"));
+        QCOMPARE(messages[2].fields.value("name", std::string()), std::string("calculator"));
+        QCOMPARE(messages[2].fields.value("tool_call_id", std::string()), first.calls[0].id);
+        QVERIFY2(reply.content.find("391") != std::string::npos, reply.content.c_str());
+        QVERIFY(!reply.stepLimitReached);
+        QCOMPARE(counters.counts(toolcall::Format::Hermes).parsed, std::uint64_t(1));
+        // Events: text, turn end, the call and its result, then the second reply.
+        const auto at = [&](AgentEvent::Kind k) {
+            return std::find(kinds.begin(), kinds.end(), k) - kinds.begin();
+        };
+        QVERIFY(at(AgentEvent::Kind::ToolCall) < at(AgentEvent::Kind::ToolResult));
+        QVERIFY(at(AgentEvent::Kind::TurnEnd) < at(AgentEvent::Kind::ToolCall));
+    }
+
+    void stepLimit() {
+        auto model = LanguageModel::load(model_.toStdString());
+        ChatSessionOptions options;
+        options.sampling.temperature = 0;
+        options.maxTokens = 80;
+        auto tools = buildChatTools({"calculator"});
+        auto adapter = InferenceAdapter::load(adapter_.toStdString(), *model);
+        options.templateSource = adapter->templateSource();
+        ChatSession session(model, tok::Tokenizer::load(model_.toStdString()), options);
+        session.setAdapter(adapter);
+        AgentOptions agent;
+        agent.format = toolcall::Format::Hermes;
+        agent.maxSteps = 1;
+        std::vector<std::string> notes;
+        const AgentReply reply =
+            runAgentTurn(session, tools->registry, kQuestion, agent, [&](const AgentEvent& e) {
+                if (e.kind == AgentEvent::Kind::Note) notes.push_back(e.text);
+            });
+        QCOMPARE(reply.steps.size(), size_t(1));
+        QEXPECT_FAIL(
+            "", "the tuned model does not write the call yet (see modelCallsTheCalculatorAndAnswers)", Abort);
+        QVERIFY(reply.stepLimitReached);
+        QVERIFY(reply.steps[0].results.empty());
+        QVERIFY(!notes.empty() && notes.back().find("step limit") != std::string::npos);
+    }
+
+    QTemporaryDir dir_;
+    QString model_, adapter_;
+};
+
+QTEST_GUILESS_MAIN(TestAgentLoop)
+#include "tst_agent_loop.moc"

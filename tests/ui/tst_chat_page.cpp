@@ -1,0 +1,93 @@
+// The Chat page with the real engine: the stories260K fixture (no chat template of its own) loaded with the
+// built-in alpaca template; two messages stream into the view, the second reply reuses the first one's KV
+// cache (shown in the statistics); Stop is offered while a reply runs; a model folder that is not there is
+// reported next to the form; a screenshot is written as a test artifact.
+#include "common/test_support.h"
+#include "services/chat_service.h"
+#include "ui/chat_page.h"
+
+#include <QComboBox>
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QTextBrowser>
+
+using namespace hone;
+
+class TestChatPage : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(home_.isValid());
+        qputenv("HONE_HOME", home_.path().toLocal8Bit());
+    }
+
+    void missingModelIsReported() {
+        ui::ChatPage page(nullptr, nullptr);
+        page.setModel(home_.filePath("no-such-model"));
+        QSignalSpy loaded(&page, &ui::ChatPage::loaded);
+        page.load();
+        QVERIFY(loaded.wait(60000));
+        QCOMPARE(loaded[0][0].toBool(), false);
+        QVERIFY2(page.statusText().contains("no-such-model"), qPrintable(page.statusText()));
+        QVERIFY(!page.sendMessage("hello"));
+    }
+
+    void streamsRepliesAndReusesTheCache() {
+        const QString model = test::fixture("models/stories260K");
+        HONE_REQUIRE_PATH(model);
+        ui::ChatPage page(nullptr, nullptr);
+        page.resize(1200, 800);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        page.setModel(model);
+        auto* tpl = page.findChild<QComboBox*>("chatTemplateCombo");
+        tpl->setCurrentIndex(tpl->findData(QStringLiteral("alpaca")));
+        QVERIFY(tpl->currentIndex() > 0);
+        page.findChild<QSpinBox*>("chatMaxTokens")->setValue(24);
+        QSignalSpy loaded(&page, &ui::ChatPage::loaded);
+        page.load();
+        QVERIFY(loaded.wait(60000));
+        QVERIFY2(loaded[0][0].toBool(), qPrintable(page.statusText()));
+
+        QSignalSpy deltas(page.service(), &ChatService::textDelta);
+        QSignalSpy done(&page, &ui::ChatPage::replyDone);
+        QVERIFY(page.sendMessage("Tell me a story about a cat."));
+        QVERIFY(!page.sendMessage("a second message while the first runs is refused"));
+        QVERIFY(done.wait(120000));
+        QVERIFY(deltas.count() > 1); // streamed, not delivered at once
+        QString streamed;
+        for (const auto& d : deltas) streamed += d[0].toString();
+        QVERIFY(!streamed.trimmed().isEmpty());
+        QVERIFY2(page.transcript().contains("Tell me a story") &&
+                     page.transcript().contains(streamed.trimmed()),
+                 qPrintable(page.transcript()));
+        QVERIFY2(page.statsText().contains("TTFT"), qPrintable(page.statsText()));
+
+        QSignalSpy stats(page.service(), &ChatService::replyStats);
+        QVERIFY(page.sendMessage("And then?"));
+        QVERIFY(done.wait(120000));
+        QVERIFY(!stats.isEmpty());
+        const QJsonObject s = stats.last()[0].toJsonObject();
+        // The first turn (and its reply) came from the cache; only the new part was prefilled.
+        QVERIFY2(s.value("reused").toInt() > 0 &&
+                     s.value("prefilled").toInt() < s.value("prompt_tokens").toInt(),
+                 qPrintable(page.statsText()));
+        QVERIFY(page.grab().save(test::artifactsDir() + "/chat_page.png"));
+
+        // While a reply runs, Stop is the enabled button and Send is not.
+        QVERIFY(page.sendMessage("Once upon a time"));
+        QVERIFY(page.findChild<QPushButton*>("chatStopButton")->isEnabled());
+        QVERIFY(!page.findChild<QPushButton*>("chatSendButton")->isEnabled());
+        QVERIFY(done.wait(120000));
+        QVERIFY(!page.findChild<QPushButton*>("chatStopButton")->isEnabled());
+    }
+
+private:
+    QTemporaryDir home_;
+};
+
+QTEST_MAIN(TestChatPage)
+#include "tst_chat_page.moc"
