@@ -4,6 +4,8 @@
 // prompt/prefill/reuse counts and timings. Chats are stored in hone.db unless --no-store.
 #include "commands.h"
 
+#include "agent/agent_loop.h"
+#include "agent/tool_setup.h"
 #include "chat/template_source.h"
 #include "chat_session/chat_session.h"
 #include "chat_session/inference_adapter.h"
@@ -12,6 +14,7 @@
 #include "common/mapped_file.h"
 #include "data/builtin_templates.h"
 #include "infer/language_model.h"
+#include "toolcall/format_detect.h"
 
 #ifdef HONE_CLI_HAS_CORE
 #include "store/chat_store.h"
@@ -195,7 +198,10 @@ int cmdChat(Args& args) {
                 "json",
                 "no-store",
                 "resume",
-                "best-of"});
+                "best-of",
+                "tools",
+                "mcp",
+                "max-steps"});
     const std::string modelPath = args.require("model");
     configureThreads(static_cast<int>(args.getInt("threads", 0)));
     ModelLoadOptions lo;
@@ -227,6 +233,24 @@ int cmdChat(Args& args) {
     ChatSessionOptions first = opt;
     if (!first.templateSource && adapter && !adapter->templateSource().empty())
         first.templateSource = adapter->templateSource();
+    // Tools: the agent loop runs each message (calls parsed in the template's format, run, answered).
+    std::vector<std::string> toolSpecs;
+    if (auto t = args.get("tools")) toolSpecs = splitToolSpecs(*t);
+    if (auto m = args.get("mcp")) toolSpecs.push_back("mcp:" + *m);
+    std::unique_ptr<ChatTools> tools;
+    AgentOptions agent;
+    if (!toolSpecs.empty()) {
+        tools = buildChatTools(toolSpecs);
+        first.tools = tools->registry.toJson();
+        const std::string templateUsed =
+            first.templateSource ? *first.templateSource : tokenizer.chatTemplate();
+        agent.format = toolcall::detectFormat(templateUsed);
+        agent.templateRendersToolCalls = templateUsed.find("tool_calls") != std::string::npos;
+        agent.maxSteps = static_cast<int>(args.getInt("max-steps", 8));
+        if (agent.maxSteps < 1) throw Error("--max-steps must be at least 1");
+        // Tools with side effects need a yes; a headless chat has no one to ask, so they are declined.
+        agent.approve = [](const tools::ToolCall&, const tools::Tool&) { return false; };
+    }
     ChatSession chat(model, tokenizer, first);
     chat.options().templateSource = opt.templateSource;
     if (adapter) chat.setAdapter(adapter);
@@ -311,6 +335,72 @@ int cmdChat(Args& args) {
                     j["votes"] = b.votes;
                     emit(j);
                 }
+                continue;
+            }
+            if (tools) {
+                const std::size_t before = chat.messages().size();
+                for (const auto& n : tools->notes) emit({{"event", "note"}, {"text", n}});
+                tools->notes.clear();
+                const AgentReply reply =
+                    runAgentTurn(chat, tools->registry, content, agent, [&](const AgentEvent& e) {
+                        switch (e.kind) {
+                        case AgentEvent::Kind::Text:
+                            if (interactive) {
+                                std::fwrite(e.text.data(), 1, e.text.size(), stdout);
+                                std::fflush(stdout);
+                            } else {
+                                emit({{"event", "token"}, {"text", e.text}});
+                            }
+                            break;
+                        case AgentEvent::Kind::ToolCall:
+                            if (interactive)
+                                std::fprintf(stderr, "\n[tool call %s %s]\n", e.call.name.c_str(),
+                                             e.call.arguments.dump().c_str());
+                            else
+                                emit({{"event", "tool_call"},
+                                      {"id", e.call.id},
+                                      {"name", e.call.name},
+                                      {"arguments", OrderedJson::parse(e.call.arguments.dump())}});
+                            break;
+                        case AgentEvent::Kind::ToolResult:
+                            if (interactive)
+                                std::fprintf(stderr, "[%s -> %s]\n", e.call.name.c_str(),
+                                             e.result.content.c_str());
+                            else
+                                emit({{"event", "tool_result"},
+                                      {"id", e.call.id},
+                                      {"name", e.call.name},
+                                      {"content", e.result.content},
+                                      {"is_error", e.result.isError},
+                                      {"ms", e.toolMs}});
+                            break;
+                        case AgentEvent::Kind::Note:
+                            if (interactive)
+                                std::fprintf(stderr, "\n[%s]", e.text.c_str());
+                            else
+                                emit({{"event", "note"}, {"text", e.text}});
+                            break;
+                        case AgentEvent::Kind::TurnEnd:
+                            if (!interactive) {
+                                TurnResult t;
+                                t.stats = e.stats;
+                                OrderedJson j = turnEnd(t);
+                                j.erase("text");
+                                emit(j);
+                            }
+                            break;
+                        }
+                    });
+                const auto& msgs = chat.messages();
+                for (std::size_t i = before; i < msgs.size(); ++i) log.add(msgs[i]);
+                if (!interactive)
+                    emit({{"event", "answer"},
+                          {"content", reply.content},
+                          {"reasoning", reply.reasoning},
+                          {"steps", reply.steps.size()},
+                          {"step_limit_reached", reply.stepLimitReached}});
+                else
+                    std::fprintf(stderr, "\n");
                 continue;
             }
             TurnResult r = chat.send(content, [&](const std::string& delta) {

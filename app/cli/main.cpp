@@ -32,7 +32,8 @@ const std::vector<Command>& commands() {
          cmdGenerate},
         {"chat",
          "chat with --model P [--adapter RUN_ID|DIR] [--system T] [--template NAME|FILE] [--max-tokens N] "
-         "[sampling options] [--best-of N] [--resume CHAT_ID] [--no-store] [--json]: interactive on a "
+         "[sampling options] [--best-of N] [--tools calculator,datetime,files:DIR] [--mcp CONFIG] "
+         "[--max-steps N] [--resume CHAT_ID] [--no-store] [--json]: interactive on a "
          "terminal, else one message per stdin line and JSON events out",
          {"json", "no-store"},
          cmdChat},
@@ -52,7 +53,8 @@ const std::vector<Command>& commands() {
          {"json-progress", "packing", "gradient-checkpointing", "rslora", "no-store", "help", "dry-run"},
          cmdTrain},
         {"toolcall",
-         "parse a model's tool calls: toolcall parse (--model P | --format hermes|llama3|mistral|qwen3|generic) "
+         "parse a model's tool calls: toolcall parse (--model P | --format "
+         "hermes|llama3|mistral|qwen3|generic) "
          "--text T [--json]",
          {"json"},
          cmdToolcall},

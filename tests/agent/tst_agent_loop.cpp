@@ -100,6 +100,39 @@ private Q_SLOTS:
         }
     }
 
+    // The same through `hone chat --tools calculator --json`: the events of the loop as JSON lines.
+    void cliChatRunsTools() {
+        QProcess chat;
+        chat.start(qEnvironmentVariable("HONE_BINARY_DIR") + "/bin/hone",
+                   {"chat", "--model", model_, "--adapter", adapter_, "--tools", "calculator",
+                    "--temperature", "0", "--max-tokens", "120", "--threads", "1", "--no-store", "--json"});
+        QVERIFY(chat.waitForStarted());
+        chat.write(QJsonDocument(QJsonObject{{"content", kQuestion}}).toJson(QJsonDocument::Compact) + "\n");
+        chat.closeWriteChannel();
+        QVERIFY(chat.waitForFinished(120000));
+        QVERIFY2(chat.exitCode() == 0, chat.readAllStandardError().constData());
+        QStringList events;
+        QJsonObject call, result, answer;
+        for (const QByteArray& line : chat.readAllStandardOutput().split('\n')) {
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            if (o.isEmpty()) continue;
+            events << o.value("event").toString();
+            if (o.value("event") == QLatin1String("tool_call")) call = o;
+            if (o.value("event") == QLatin1String("tool_result")) result = o;
+            if (o.value("event") == QLatin1String("answer")) answer = o;
+        }
+        QVERIFY2(events.contains("tool_call") && events.contains("tool_result"),
+                 qPrintable(events.join(',')));
+        QCOMPARE(call.value("name").toString(), QStringLiteral("calculator"));
+        QCOMPARE(call.value("arguments").toObject().value("expression").toString(), QStringLiteral("17*23"));
+        QCOMPARE(result.value("content").toString(), QStringLiteral("391"));
+        QCOMPARE(result.value("is_error").toBool(), false);
+        QVERIFY2(answer.value("content").toString().contains("391"),
+                 qPrintable(answer.value("content").toString()));
+        QCOMPARE(answer.value("steps").toInt(), 2);
+        QCOMPARE(events.count("turn_end"), 2);
+    }
+
     void unknownToolSpecIsRefused() {
         try {
             (void)buildChatTools({"calculator", "shell"});
