@@ -29,6 +29,253 @@
     </message>
 </context>
 <context>
+    <name>hone::ui::ChatPage</name>
+    <message>
+        <source>model folder or .gguf file</source>
+        <translation>Modellordner oder .gguf-Datei</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>A run&apos;s adapter, a checkpoint or any PEFT folder; applied on the fly</source>
+        <translation>Der Adapter eines Laufs, ein Checkpoint oder ein beliebiger PEFT-Ordner; wird zur Laufzeit angewendet</translation>
+    </message>
+    <message>
+        <source>model&apos;s or adapter&apos;s own</source>
+        <translation>vom Modell oder Adapter</translation>
+    </message>
+    <message>
+        <source>optional system prompt</source>
+        <translation>optionaler System-Prompt</translation>
+    </message>
+    <message>
+        <source>model default</source>
+        <translation>Modellvorgabe</translation>
+    </message>
+    <message>
+        <source>Calculator</source>
+        <translation>Rechner</translation>
+    </message>
+    <message>
+        <source>Date and time</source>
+        <translation>Datum und Uhrzeit</translation>
+    </message>
+    <message>
+        <source>Hone&apos;s runs (read-only)</source>
+        <translation>Hones Läufe (nur lesen)</translation>
+    </message>
+    <message>
+        <source>hosts HTTP GET may reach, e.g. example.com;*.wikipedia.org</source>
+        <translation>Hosts, die HTTP GET erreichen darf, z. B. example.com;*.wikipedia.org</translation>
+    </message>
+    <message>
+        <source>folder the model may read (empty: none)</source>
+        <translation>Ordner, den das Modell lesen darf (leer: keiner)</translation>
+    </message>
+    <message>
+        <source>MCP servers JSON ({&quot;mcpServers&quot;: {...}}), empty: none</source>
+        <translation>JSON mit MCP-Servern ({&quot;mcpServers&quot;: {...}}), leer: keine</translation>
+    </message>
+    <message>
+        <source>&amp;Load</source>
+        <translation>&amp;Laden</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>&amp;Model:</source>
+        <translation>&amp;Modell:</translation>
+    </message>
+    <message>
+        <source>&amp;Adapter:</source>
+        <translation>&amp;Adapter:</translation>
+    </message>
+    <message>
+        <source>&amp;Template:</source>
+        <translation>&amp;Vorlage:</translation>
+    </message>
+    <message>
+        <source>S&amp;ystem:</source>
+        <translation>S&amp;ystem:</translation>
+    </message>
+    <message>
+        <source>Sampling</source>
+        <translation>Sampling</translation>
+    </message>
+    <message>
+        <source>Temperature:</source>
+        <translation>Temperatur:</translation>
+    </message>
+    <message>
+        <source>Top-p:</source>
+        <translation>Top-p:</translation>
+    </message>
+    <message>
+        <source>Top-k:</source>
+        <translation>Top-k:</translation>
+    </message>
+    <message>
+        <source>Max tokens:</source>
+        <translation>Max. Token:</translation>
+    </message>
+    <message>
+        <source>Tools</source>
+        <translation>Werkzeuge</translation>
+    </message>
+    <message>
+        <source>Files:</source>
+        <translation>Dateien:</translation>
+    </message>
+    <message>
+        <source>HTTP:</source>
+        <translation>HTTP:</translation>
+    </message>
+    <message>
+        <source>MCP:</source>
+        <translation>MCP:</translation>
+    </message>
+    <message>
+        <source>Choose a model and press Load.</source>
+        <translation>Modell wählen und Laden drücken.</translation>
+    </message>
+    <message>
+        <source>Message (Ctrl+Return sends)</source>
+        <translation>Nachricht (Strg+Eingabe sendet)</translation>
+    </message>
+    <message>
+        <source>&amp;Send</source>
+        <translation>&amp;Senden</translation>
+    </message>
+    <message>
+        <source>Send (Ctrl+Return)</source>
+        <translation>Senden (Strg+Eingabe)</translation>
+    </message>
+    <message>
+        <source>Sto&amp;p</source>
+        <translation>Sto&amp;pp</translation>
+    </message>
+    <message>
+        <source>Stop the reply (Escape)</source>
+        <translation>Antwort anhalten (Escape)</translation>
+    </message>
+    <message>
+        <source>Tool</source>
+        <translation>Werkzeug</translation>
+    </message>
+    <message>
+        <source>Arguments</source>
+        <translation>Argumente</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Ergebnis</translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation>ms</translation>
+    </message>
+    <message>
+        <source>Model folder</source>
+        <translation>Modellordner</translation>
+    </message>
+    <message>
+        <source>Loaded: %1</source>
+        <translation>Geladen: %1</translation>
+    </message>
+    <message>
+        <source>running…</source>
+        <translation>läuft…</translation>
+    </message>
+    <message>
+        <source>**Tool call:** `%1` %2
+
+</source>
+        <translation>**Werkzeugaufruf:** `%1` %2
+
+</translation>
+    </message>
+    <message>
+        <source>**Result of `%1`:**
+
+</source>
+        <translation>**Ergebnis von `%1`:**
+
+</translation>
+    </message>
+    <message>
+        <source>TTFT %1 ms · %2 tok/s · prompt %3 tokens, %4 prefilled, %5 reused from the cache</source>
+        <translation>TTFT %1 ms · %2 Token/s · Prompt %3 Token, %4 neu berechnet, %5 aus dem Cache</translation>
+    </message>
+    <message>
+        <source>*Thinking:*
+
+</source>
+        <translation>*Überlegung:*
+
+</translation>
+    </message>
+    <message>
+        <source>**Assistant:** </source>
+        <translation>**Assistent:** </translation>
+    </message>
+    <message>
+        <source>Ready.</source>
+        <translation>Bereit.</translation>
+    </message>
+    <message>
+        <source>Run a tool?</source>
+        <translation>Werkzeug ausführen?</translation>
+    </message>
+    <message>
+        <source>The model wants to run %1, which can change things outside the chat, with:
+
+%2
+
+Run it?</source>
+        <translation>Das Modell möchte %1 ausführen, das außerhalb des Chats etwas ändern kann, mit:
+
+%2
+
+Ausführen?</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keiner</translation>
+    </message>
+    <message>
+        <source>run #%1 %2</source>
+        <translation>Lauf #%1 %2</translation>
+    </message>
+    <message>
+        <source>Choose a model folder or a .gguf file first.</source>
+        <translation>Zuerst einen Modellordner oder eine .gguf-Datei wählen.</translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation>%1 wird geladen…</translation>
+    </message>
+    <message>
+        <source>Load a model first.</source>
+        <translation>Zuerst ein Modell laden.</translation>
+    </message>
+    <message>
+        <source>**You:**
+
+</source>
+        <translation>**Sie:**
+
+</translation>
+    </message>
+    <message>
+        <source>Generating… (Escape stops)</source>
+        <translation>Wird erzeugt… (Escape hält an)</translation>
+    </message>
+</context>
+<context>
     <name>hone::ui::DataPage</name>
     <message>
         <source>&amp;Open dataset…</source>
@@ -232,6 +479,199 @@
     </message>
 </context>
 <context>
+    <name>hone::ui::ExportPage</name>
+    <message>
+        <source>What to export</source>
+        <translation>Was exportiert wird</translation>
+    </message>
+    <message>
+        <source>Runs that saved an adapter or a checkpoint</source>
+        <translation>Läufe, die einen Adapter oder Checkpoint gespeichert haben</translation>
+    </message>
+    <message>
+        <source>the run&apos;s base model</source>
+        <translation>das Basismodell des Laufs</translation>
+    </message>
+    <message>
+        <source>The base model the adapter was trained on (a Hugging Face folder)</source>
+        <translation>Das Basismodell, auf dem der Adapter trainiert wurde (ein Hugging-Face-Ordner)</translation>
+    </message>
+    <message>
+        <source>&amp;Run:</source>
+        <translation>&amp;Lauf:</translation>
+    </message>
+    <message>
+        <source>&amp;Checkpoint:</source>
+        <translation>&amp;Checkpoint:</translation>
+    </message>
+    <message>
+        <source>Base &amp;model:</source>
+        <translation>Basis&amp;modell:</translation>
+    </message>
+    <message>
+        <source>Formats</source>
+        <translation>Formate</translation>
+    </message>
+    <message>
+        <source>PEFT adapter (for transformers/PEFT, vLLM)</source>
+        <translation>PEFT-Adapter (für transformers/PEFT, vLLM)</translation>
+    </message>
+    <message>
+        <source>Merged Hugging Face model (safetensors)</source>
+        <translation>Zusammengeführtes Hugging-Face-Modell (safetensors)</translation>
+    </message>
+    <message>
+        <source>GGUF (llama.cpp, LM Studio)</source>
+        <translation>GGUF (llama.cpp, LM Studio)</translation>
+    </message>
+    <message>
+        <source>Ollama (GGUF + Modelfile)</source>
+        <translation>Ollama (GGUF + Modelfile)</translation>
+    </message>
+    <message>
+        <source>as the base model</source>
+        <translation>wie das Basismodell</translation>
+    </message>
+    <message>
+        <source>Dtype of the merged weights and of the unquantised GGUF</source>
+        <translation>Dtype der zusammengeführten Gewichte und des nicht quantisierten GGUF</translation>
+    </message>
+    <message>
+        <source>A GGUF quantised to %1 (llama.cpp&apos;s per-tensor rules)</source>
+        <translation>Ein auf %1 quantisiertes GGUF (Regeln von llama.cpp je Tensor)</translation>
+    </message>
+    <message>
+        <source>&amp;Dtype:</source>
+        <translation>&amp;Dtype:</translation>
+    </message>
+    <message>
+        <source>Quantisations:</source>
+        <translation>Quantisierungen:</translation>
+    </message>
+    <message>
+        <source>an empty or new folder</source>
+        <translation>ein leerer oder neuer Ordner</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>&amp;Output folder:</source>
+        <translation>&amp;Zielordner:</translation>
+    </message>
+    <message>
+        <source>&amp;Export</source>
+        <translation>&amp;Exportieren</translation>
+    </message>
+    <message>
+        <source>Export and check the result (Ctrl+E)</source>
+        <translation>Exportieren und das Ergebnis prüfen (Strg+E)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Choose a run and the formats, then Export.</source>
+        <translation>Lauf und Formate wählen, dann Exportieren.</translation>
+    </message>
+    <message>
+        <source>Artifact</source>
+        <translation>Artefakt</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>Prüfung</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>Verdict</source>
+        <translation>Urteil</translation>
+    </message>
+    <message>
+        <source>&amp;Open folder</source>
+        <translation>Ordner ö&amp;ffnen</translation>
+    </message>
+    <message>
+        <source>Check after export</source>
+        <translation>Prüfung nach dem Export</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>Dateien</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>Protokoll</translation>
+    </message>
+    <message>
+        <source>Export into</source>
+        <translation>Exportieren nach</translation>
+    </message>
+    <message>
+        <source>The runs cannot be read: %1</source>
+        <translation>Die Läufe können nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>final adapter</source>
+        <translation>endgültiger Adapter</translation>
+    </message>
+    <message>
+        <source>checkpoint at step %1</source>
+        <translation>Checkpoint bei Schritt %1</translation>
+    </message>
+    <message>
+        <source>No run with an adapter yet: train one on the Train page (or with `hone train`).</source>
+        <translation>Noch kein Lauf mit Adapter: auf der Seite Training einen trainieren (oder mit `hone train`).</translation>
+    </message>
+    <message>
+        <source>Tick at least one format.</source>
+        <translation>Mindestens ein Format ankreuzen.</translation>
+    </message>
+    <message>
+        <source>Quantisations apply to GGUF and Ollama: tick one of them, or untick the quantisations.</source>
+        <translation>Quantisierungen gelten für GGUF und Ollama: eines davon ankreuzen oder die Quantisierungen abwählen.</translation>
+    </message>
+    <message>
+        <source>Choose an output folder.</source>
+        <translation>Einen Zielordner wählen.</translation>
+    </message>
+    <message>
+        <source>The output folder is a file: choose a folder.</source>
+        <translation>Der Zielordner ist eine Datei: einen Ordner wählen.</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>Wird exportiert…</translation>
+    </message>
+    <message>
+        <source>passed</source>
+        <translation>bestanden</translation>
+    </message>
+    <message>
+        <source>FAILED</source>
+        <translation>FEHLGESCHLAGEN</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n file(s); every check passed.</source>
+        <translation>
+            <numerusform>%n Datei exportiert; jede Prüfung bestanden.</numerusform>
+            <numerusform>%n Dateien exportiert; jede Prüfung bestanden.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported, but %n check(s) failed: see the table before using these files.</source>
+        <translation>
+            <numerusform>Exportiert, aber %n Prüfung fehlgeschlagen: vor der Verwendung dieser Dateien die Tabelle ansehen.</numerusform>
+            <numerusform>Exportiert, aber %n Prüfungen fehlgeschlagen: vor der Verwendung dieser Dateien die Tabelle ansehen.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>hone::ui::LiveChart</name>
     <message>
         <source>%1 (smoothed)</source>
@@ -283,6 +723,14 @@
     <message>
         <source>Model: %1</source>
         <translation>Modell: %1</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>Chat</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Export</translation>
     </message>
 </context>
 <context>
