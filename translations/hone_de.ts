@@ -29,6 +29,121 @@
     </message>
 </context>
 <context>
+    <name>hone::ui::ArenaPage</name>
+    <message>
+        <source>model folder or .gguf file</source>
+        <translation>Modellordner oder .gguf-Datei</translation>
+    </message>
+    <message>
+        <source>model&apos;s or adapter&apos;s own</source>
+        <translation>vom Modell oder Adapter</translation>
+    </message>
+    <message>
+        <source>&amp;Load both</source>
+        <translation>Beide &amp;laden</translation>
+    </message>
+    <message>
+        <source>&amp;Model:</source>
+        <translation>&amp;Modell:</translation>
+    </message>
+    <message>
+        <source>Left:</source>
+        <translation>Links:</translation>
+    </message>
+    <message>
+        <source>Right:</source>
+        <translation>Rechts:</translation>
+    </message>
+    <message>
+        <source>Prompt for both sides (Ctrl+Return sends)</source>
+        <translation>Prompt für beide Seiten (Strg+Eingabe sendet)</translation>
+    </message>
+    <message>
+        <source>&amp;Send to both</source>
+        <translation>An beide &amp;senden</translation>
+    </message>
+    <message>
+        <source>Left is better</source>
+        <translation>Links ist besser</translation>
+    </message>
+    <message>
+        <source>Right is better</source>
+        <translation>Rechts ist besser</translation>
+    </message>
+    <message>
+        <source>Tie</source>
+        <translation>Unentschieden</translation>
+    </message>
+    <message>
+        <source>Both bad</source>
+        <translation>Beide schlecht</translation>
+    </message>
+    <message>
+        <source>Choose a model and an adapter for each side, then Load both.</source>
+        <translation>Ein Modell und für jede Seite einen Adapter wählen, dann Beide laden.</translation>
+    </message>
+    <message>
+        <source>Both sides are loaded: send a prompt.</source>
+        <translation>Beide Seiten sind geladen: einen Prompt senden.</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>Left</source>
+        <translation>Links</translation>
+    </message>
+    <message>
+        <source>Right</source>
+        <translation>Rechts</translation>
+    </message>
+    <message>
+        <source>TTFT %1 ms · %2 tok/s</source>
+        <translation>TTFT %1 ms · %2 Token/s</translation>
+    </message>
+    <message>
+        <source>Which reply is better?</source>
+        <translation>Welche Antwort ist besser?</translation>
+    </message>
+    <message>
+        <source>base model</source>
+        <translation>Basismodell</translation>
+    </message>
+    <message>
+        <source>run #%1 %2</source>
+        <translation>Lauf #%1 %2</translation>
+    </message>
+    <message>
+        <source>Choose a model folder or a .gguf file first.</source>
+        <translation>Zuerst einen Modellordner oder eine .gguf-Datei wählen.</translation>
+    </message>
+    <message>
+        <source>Loading both sides…</source>
+        <translation>Beide Seiten werden geladen…</translation>
+    </message>
+    <message>
+        <source>Load both sides first.</source>
+        <translation>Zuerst beide Seiten laden.</translation>
+    </message>
+    <message>
+        <source>Both sides are answering…</source>
+        <translation>Beide Seiten antworten…</translation>
+    </message>
+    <message>
+        <source>The vote could not be stored: %1</source>
+        <translation>Die Stimme konnte nicht gespeichert werden: %1</translation>
+    </message>
+    <message>
+        <source>Vote stored. Send another prompt.</source>
+        <translation>Stimme gespeichert. Einen weiteren Prompt senden.</translation>
+    </message>
+    <message>
+        <source>%1 votes so far: left %2, right %3, tie %4, both bad %5</source>
+        <translation>Bisher %1 Stimmen: links %2, rechts %3, unentschieden %4, beide schlecht %5</translation>
+    </message>
+</context>
+<context>
     <name>hone::ui::ChatPage</name>
     <message>
         <source>model folder or .gguf file</source>
@@ -731,6 +846,10 @@ Ausführen?</translation>
     <message>
         <source>Export</source>
         <translation>Export</translation>
+    </message>
+    <message>
+        <source>Arena</source>
+        <translation>Arena</translation>
     </message>
 </context>
 <context>

@@ -3,6 +3,7 @@
 
 #include "services/settings.h"
 #include "services/system_service.h"
+#include "ui/arena_page.h"
 #include "ui/chat_page.h"
 #include "ui/data_page.h"
 #include "ui/export_page.h"
@@ -53,6 +54,8 @@ MainWindow::MainWindow(Settings* settings, SystemService* system, Store* store, 
         addPage(tr("Runs"), runsPage_);
         chatPage_ = new ChatPage(settings, store);
         addPage(tr("Chat"), chatPage_);
+        arenaPage_ = new ArenaPage(settings, store);
+        addPage(tr("Arena"), arenaPage_);
         exportPage_ = new ExportPage(settings, store);
         addPage(tr("Export"), exportPage_);
         // The flow: a chosen model goes to Data and Train, a chosen dataset to Train.
@@ -60,6 +63,7 @@ MainWindow::MainWindow(Settings* settings, SystemService* system, Store* store, 
             dataPage_->setModel(path);
             trainPage_->form()->setModel(path);
             chatPage_->setModel(path);
+            arenaPage_->setModel(path);
             showPage(pageIndex(dataPage_));
             statusBar()->showMessage(tr("Model: %1").arg(path), 6000);
         });

@@ -30,6 +30,7 @@ class TrainPage;
 class RunsPage;
 class ExportPage;
 class ChatPage;
+class ArenaPage;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -46,6 +47,7 @@ public:
     RunsPage* runsPage() const { return runsPage_; }
     ExportPage* exportPage() const { return exportPage_; }
     ChatPage* chatPage() const { return chatPage_; }
+    ArenaPage* arenaPage() const { return arenaPage_; }
     int pageIndex(QWidget* page) const;
     void showPage(int index);
 
@@ -70,6 +72,7 @@ private:
     RunsPage* runsPage_ = nullptr;
     ExportPage* exportPage_ = nullptr;
     ChatPage* chatPage_ = nullptr;
+    ArenaPage* arenaPage_ = nullptr;
 };
 
 } // namespace hone::ui

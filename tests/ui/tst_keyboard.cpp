@@ -1,7 +1,7 @@
 // Keyboard navigation of hone-studio's main window: on every page, Tab from the sidebar visits every visible,
 // enabled control of the page exactly once, in reading order (pane by pane, top to bottom, left to right),
 // without getting stuck in a table or text view, and comes back to the sidebar; Shift+Tab walks the same way
-// backwards; Ctrl+1..8 switch pages. The window's layout (geometry, page, splitters) comes back on restart.
+// backwards; Ctrl+1..9 switch pages. The window's layout (geometry, page, splitters) comes back on restart.
 #include "common/test_support.h"
 #include "services/settings.h"
 #include "services/system_service.h"
@@ -60,7 +60,7 @@ private Q_SLOTS:
         auto* sidebar = window.findChild<QListWidget*>("sidebar");
         auto* stack = window.findChild<QStackedWidget*>();
         QVERIFY(sidebar && stack);
-        QCOMPARE(stack->count(), 8);
+        QCOMPARE(stack->count(), 9);
 
         for (int page = 0; page < stack->count(); ++page) {
             // Ctrl+N switches pages from the keyboard.
