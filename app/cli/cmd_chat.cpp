@@ -201,7 +201,8 @@ int cmdChat(Args& args) {
                 "best-of",
                 "tools",
                 "mcp",
-                "max-steps"});
+                "max-steps",
+                "no-constrain"});
     const std::string modelPath = args.require("model");
     configureThreads(static_cast<int>(args.getInt("threads", 0)));
     ModelLoadOptions lo;
@@ -254,6 +255,10 @@ int cmdChat(Args& args) {
     ChatSession chat(model, tokenizer, first);
     chat.options().templateSource = opt.templateSource;
     if (adapter) chat.setAdapter(adapter);
+    // Tool calls that cannot fail to parse (Hermes/Qwen formats), unless --no-constrain.
+    if (tools && !args.flag("no-constrain") &&
+        (agent.format == toolcall::Format::Hermes || agent.format == toolcall::Format::Qwen3))
+        agent.constraint = ToolConstraintSpec::make(chat.tokenizer(), tools->registry.toJson());
 
     const int bestOf = static_cast<int>(args.getInt("best-of", 1));
     if (bestOf < 1 || bestOf > 64) throw Error("--best-of must be between 1 and 64");

@@ -33,9 +33,9 @@ const std::vector<Command>& commands() {
         {"chat",
          "chat with --model P [--adapter RUN_ID|DIR] [--system T] [--template NAME|FILE] [--max-tokens N] "
          "[sampling options] [--best-of N] [--tools calculator,datetime,files:DIR] [--mcp CONFIG] "
-         "[--max-steps N] [--resume CHAT_ID] [--no-store] [--json]: interactive on a "
+         "[--max-steps N] [--no-constrain] [--resume CHAT_ID] [--no-store] [--json]: interactive on a "
          "terminal, else one message per stdin line and JSON events out",
-         {"json", "no-store"},
+         {"json", "no-store", "no-constrain"},
          cmdChat},
         {"logits",
          "last-position logits for --ids: top K as JSON, all as float32 with --out FILE [--json]",

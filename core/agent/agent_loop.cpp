@@ -42,6 +42,17 @@ AgentReply runAgentTurn(ChatSession& session, const tools::ToolRegistry& registr
         return true;
     };
     const tools::ToolExecutor executor(registry, options.executor);
+    // The constraint applies to this message's replies only; the session's own setting comes back after.
+    struct RestoreProcessor {
+        ChatSession& session;
+        std::function<std::shared_ptr<LogitsProcessor>()> saved;
+        ~RestoreProcessor() { session.options().replyProcessor = std::move(saved); }
+    } restore{session, session.options().replyProcessor};
+    if (options.constraint &&
+        (options.format == toolcall::Format::Hermes || options.format == toolcall::Format::Qwen3))
+        session.options().replyProcessor = [spec = options.constraint] {
+            return std::make_shared<ToolCallConstraint>(spec);
+        };
     std::mt19937_64 rng(std::random_device{}());
 
     TurnResult turn = session.send(userText, onText);

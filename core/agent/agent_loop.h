@@ -4,6 +4,7 @@
 // step (reply text, calls, results, timings) is returned for storing and shown through events. Torch-free.
 #pragma once
 
+#include "agent/tool_constraint.h"
 #include "chat_session/chat_session.h"
 #include "toolcall/tool_call.h"
 #include "toolcall/toolcall_counters.h"
@@ -28,6 +29,9 @@ struct AgentOptions {
     // such as Hone's built-in ones), the reply keeps its raw text, calls included, so the model sees what it
     // wrote — the way such a model was trained.
     bool templateRendersToolCalls = true;
+    // Constrained decoding of tool calls (Hermes/Qwen formats): once the model opens <tool_call>, only valid
+    // calls can be sampled. Build it once per chat with ToolConstraintSpec::make; null: off.
+    std::shared_ptr<const ToolConstraintSpec> constraint;
 };
 
 struct AgentEvent {

@@ -286,6 +286,8 @@ TurnResult ChatSession::generateReply(const TextCallback& onText, std::uint64_t 
     SamplingParams sp = opt_.sampling;
     sp.seed = seed;
     Sampler sampler(sp);
+    if (opt_.replyProcessor)
+        if (auto p = opt_.replyProcessor()) sampler.addProcessor(std::move(p));
     StopConditions stop;
     stop.maxTokens = opt_.maxTokens;
     stop.stopIds = impl_->stopIds;

@@ -50,6 +50,9 @@ struct ChatSessionOptions {
     std::vector<std::string> stopStrings;
     std::optional<std::string> templateSource; // overrides the adapter's and the model's template
     Json tools; // null, or the `tools` array the template shows the model (ToolRegistry::toJson)
+    // Called once per reply for a logits processor that runs before the sampling chain (e.g. the tool-call
+    // grammar of core/agent/tool_constraint.h); unset: none.
+    std::function<std::shared_ptr<LogitsProcessor>()> replyProcessor;
 };
 
 struct TurnStats {

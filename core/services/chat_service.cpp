@@ -124,6 +124,10 @@ void ChatService::open(const ChatSetup& setup) {
             w->agent.templateRendersToolCalls = templateText.find("tool_calls") != std::string::npos;
             w->agent.maxSteps = setup.maxAgentSteps;
             w->agent.counters = &w->counters;
+            if (w->agent.format == toolcall::Format::Hermes || w->agent.format == toolcall::Format::Qwen3)
+                if (!w->tools->registry.tools().empty())
+                    w->agent.constraint =
+                        ToolConstraintSpec::make(w->session->tokenizer(), w->tools->registry.toJson());
             w->agent.approve = [this](const tools::ToolCall& call, const tools::Tool&) {
                 bool ok = false;
                 QMetaObject::invokeMethod(
