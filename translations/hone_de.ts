@@ -389,6 +389,34 @@ Ausführen?</translation>
         <source>Generating… (Escape stops)</source>
         <translation>Wird erzeugt… (Escape hält an)</translation>
     </message>
+    <message>
+        <source>Stored chats: double-click (or Enter) reopens one with its model and adapter</source>
+        <translation>Gespeicherte Chats: Doppelklick (oder Eingabe) öffnet einen mit Modell und Adapter</translation>
+    </message>
+    <message>
+        <source>&amp;New chat</source>
+        <translation>&amp;Neuer Chat</translation>
+    </message>
+    <message>
+        <source>Chats</source>
+        <translation>Chats</translation>
+    </message>
+    <message>
+        <source>**Tool result:**
+
+</source>
+        <translation>**Werkzeugergebnis:**
+
+</translation>
+    </message>
+    <message>
+        <source>The stored chats cannot be read: %1</source>
+        <translation>Die gespeicherten Chats können nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>The chat could not be saved: %1</source>
+        <translation>Der Chat konnte nicht gespeichert werden: %1</translation>
+    </message>
 </context>
 <context>
     <name>hone::ui::DataPage</name>

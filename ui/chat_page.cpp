@@ -4,6 +4,7 @@
 #include "common/error.h"
 #include "data/builtin_templates.h"
 #include "services/settings.h"
+#include "store/chat_store.h"
 #include "store/run_store.h"
 #include "store/store.h"
 
@@ -17,10 +18,12 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -140,8 +143,17 @@ ChatPage::ChatPage(Settings* settings, Store* store, QWidget* parent)
     status_->setObjectName(QStringLiteral("chatStatus"));
     status_->setWordWrap(true);
 
+    chats_ = new QListWidget;
+    chats_->setObjectName(QStringLiteral("chatList"));
+    chats_->setToolTip(tr("Stored chats: double-click (or Enter) reopens one with its model and adapter"));
+    chats_->setMaximumHeight(140);
+    newChat_ = new QPushButton(tr("&New chat"));
+    newChat_->setObjectName(QStringLiteral("chatNewButton"));
     auto* left = new QWidget;
     auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->addWidget(new QLabel(tr("Chats")));
+    leftLayout->addWidget(chats_);
+    leftLayout->addWidget(newChat_);
     leftLayout->addWidget(setupBox);
     leftLayout->addWidget(samplingBox);
     leftLayout->addWidget(toolsBox);
@@ -222,6 +234,26 @@ ChatPage::ChatPage(Settings* settings, Store* store, QWidget* parent)
         transcript_.clear();
         streaming_.clear();
         calls_->setRowCount(0);
+        if (restorePending_) {
+            // A stored chat: its conversation comes back into the session and the view.
+            restorePending_ = false;
+            service_.restoreMessages(restoreOnReady_);
+            for (const auto& v : restoreOnReady_) {
+                const QJsonObject m = v.toObject();
+                const QString role = m.value("role").toString();
+                if (role == QLatin1String("user"))
+                    transcript_ +=
+                        tr("**You:**\n\n") + quoted(m.value("content").toString()) + QLatin1Char('\n');
+                else if (role == QLatin1String("assistant"))
+                    transcript_ +=
+                        tr("**Assistant:** ") + m.value("content").toString() + QStringLiteral("\n\n");
+                else if (role == QLatin1String("tool"))
+                    transcript_ += tr("**Tool result:**\n\n") + quoted(m.value("content").toString()) +
+                                   QLatin1Char('\n');
+            }
+        } else {
+            chatId_ = 0; // a new chat starts with the next message
+        }
         render();
         setStatus(tr("Loaded: %1").arg(description), false);
         Q_EMIT loaded(true);
@@ -291,8 +323,117 @@ ChatPage::ChatPage(Settings* settings, Store* store, QWidget* parent)
                 setStatus(tr("Ready."), false);
                 Q_EMIT replyDone();
             });
+    connect(&service_, &ChatService::turnMessages, this, &ChatPage::storeTurn);
+    connect(chats_, &QListWidget::itemActivated, this,
+            [this](QListWidgetItem* item) { openStoredChat(item->data(Qt::UserRole).toLongLong()); });
+    connect(newChat_, &QPushButton::clicked, this, [this] {
+        chatId_ = 0;
+        chats_->clearSelection();
+        if (service_.isOpen() && !service_.isBusy()) {
+            service_.restoreMessages({});
+            transcript_.clear();
+            calls_->setRowCount(0);
+            render();
+        }
+    });
     setApprover({});
     refreshAdapters();
+    refreshChats();
+}
+
+void ChatPage::refreshChats() {
+    chats_->clear();
+    if (!store_) return;
+    try {
+        for (const ChatRecord& c : listChats(*store_)) {
+            auto* item = new QListWidgetItem(
+                QStringLiteral("%1 · %2").arg(qs(c.title), QFileInfo(qs(c.modelPath)).fileName()));
+            item->setData(Qt::UserRole, QVariant::fromValue<qint64>(c.id));
+            item->setToolTip(qs(c.modelPath) +
+                             (c.adapterPath.empty() ? QString() : " + " + qs(c.adapterPath)));
+            chats_->addItem(item);
+            if (c.id == chatId_) chats_->setCurrentItem(item);
+        }
+    } catch (const hone::Error& e) {
+        setStatus(tr("The stored chats cannot be read: %1").arg(QString::fromUtf8(e.what())), true);
+    }
+}
+
+void ChatPage::storeTurn(const QJsonArray& messages) {
+    if (!store_ || messages.isEmpty()) return;
+    try {
+        if (chatId_ == 0) {
+            const ChatSetup s = setup();
+            ChatRecord c;
+            QString title = messages.first().toObject().value("content").toString().simplified();
+            if (title.size() > 60) title = title.left(57) + QStringLiteral("…");
+            c.title = title.toStdString();
+            c.modelPath = s.modelPath.toStdString();
+            c.adapterPath = s.adapterPath.toStdString();
+            c.settingsJson = QJsonDocument(QJsonObject{{"template", s.templateName},
+                                                       {"system", s.systemPrompt},
+                                                       {"max_tokens", s.maxTokens},
+                                                       {"tools", QJsonArray::fromStringList(s.tools)}})
+                                 .toJson(QJsonDocument::Compact)
+                                 .toStdString();
+            chatId_ = createChat(*store_, c);
+        }
+        const auto text = [](const QJsonValue& v) {
+            return v.isNull() || v.isUndefined() ? std::string()
+                                                 : QJsonDocument::fromVariant(v.toVariant())
+                                                       .toJson(QJsonDocument::Compact)
+                                                       .toStdString();
+        };
+        for (const auto& v : messages) {
+            const QJsonObject m = v.toObject();
+            StoredMessage sm;
+            sm.role = m.value("role").toString().toStdString();
+            sm.content = m.value("content").toString().toStdString();
+            sm.toolCallsJson = text(m.value("tool_calls"));
+            QJsonObject timings = m.value("timings").toObject();
+            if (m.value("fields").isObject()) timings.insert(QStringLiteral("fields"), m.value("fields"));
+            sm.timingsJson = timings.isEmpty() ? std::string() : text(timings);
+            appendMessage(*store_, chatId_, sm);
+        }
+        refreshChats();
+    } catch (const hone::Error& e) {
+        setStatus(tr("The chat could not be saved: %1").arg(QString::fromUtf8(e.what())), true);
+    }
+}
+
+bool ChatPage::openStoredChat(qint64 chatId) {
+    if (!store_ || service_.isBusy()) return false;
+    try {
+        const ChatRecord c = loadChat(*store_, chatId);
+        QJsonArray msgs;
+        for (const StoredMessage& m : chatMessages(*store_, chatId)) {
+            QJsonObject o{{"role", qs(m.role)}, {"content", qs(m.content)}};
+            if (!m.toolCallsJson.empty())
+                o.insert("tool_calls",
+                         QJsonDocument::fromJson(QByteArray::fromStdString(m.toolCallsJson)).array());
+            if (!m.timingsJson.empty()) {
+                const QJsonObject t =
+                    QJsonDocument::fromJson(QByteArray::fromStdString(m.timingsJson)).object();
+                if (t.value("fields").isObject()) o.insert("fields", t.value("fields"));
+            }
+            msgs.append(o);
+        }
+        setModel(qs(c.modelPath));
+        setAdapter(qs(c.adapterPath));
+        const QJsonObject settings =
+            QJsonDocument::fromJson(QByteArray::fromStdString(c.settingsJson)).object();
+        const int tpl = template_->findData(settings.value("template").toString());
+        if (tpl >= 0) template_->setCurrentIndex(tpl);
+        system_->setText(settings.value("system").toString());
+        chatId_ = chatId;
+        restoreOnReady_ = msgs;
+        restorePending_ = true;
+        load();
+        return true;
+    } catch (const hone::Error& e) {
+        setStatus(QString::fromUtf8(e.what()), true);
+        return false;
+    }
 }
 
 void ChatPage::setApprover(std::function<bool(const QString&, const QString&)> approver) {

@@ -6,6 +6,7 @@
 
 #include "services/chat_service.h"
 
+#include <QJsonArray>
 #include <QWidget>
 
 class QCheckBox;
@@ -13,6 +14,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
+class QListWidget;
 class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
@@ -46,6 +48,11 @@ public:
     QString transcript() const { return transcript_; }
     QString statusText() const;
     QString statsText() const;
+    // Reopens a stored chat: its model and adapter are loaded and its messages restored (the view shows
+    // them); false when the store does not have it.
+    bool openStoredChat(qint64 chatId);
+    // The stored chat the conversation is saved into (0 until the first message).
+    qint64 chatId() const { return chatId_; }
     // How tools with side effects are approved; the default asks with a message box (tests set their own).
     void setApprover(std::function<bool(const QString& tool, const QString& argumentsJson)> approver);
 
@@ -55,6 +62,8 @@ Q_SIGNALS:
 
 private:
     void refreshAdapters();
+    void refreshChats();
+    void storeTurn(const QJsonArray& messages);
     void render();
     void setStatus(const QString& text, bool error);
     void setBusy(bool busy);
@@ -65,6 +74,11 @@ private:
     QString transcript_; // markdown of the finished part
     QString streaming_;  // the reply being streamed
     QTimer* renderTimer_;
+    qint64 chatId_ = 0;
+    QJsonArray restoreOnReady_; // messages of a stored chat, restored once its model is loaded
+    bool restorePending_ = false;
+    QListWidget* chats_;
+    QPushButton* newChat_;
 
     QLineEdit* model_;
     QComboBox* adapter_;

@@ -200,14 +200,46 @@ void ChatService::send(const QString& text) {
                     break;
                 }
             };
+            const std::size_t before = w->session->messages().size();
             const AgentReply r =
                 runAgentTurn(*w->session, w->tools->registry, text.toStdString(), w->agent, onEvent);
+            Json added = Json::array();
+            const auto& all = w->session->messages();
+            for (std::size_t i = before; i < all.size(); ++i)
+                added.push_back({{"role", all[i].role},
+                                 {"content", all[i].content},
+                                 {"tool_calls", all[i].toolCalls},
+                                 {"timings", all[i].timings},
+                                 {"fields", all[i].fields}});
+            Q_EMIT turnMessages(QJsonDocument::fromJson(QByteArray::fromStdString(added.dump())).array());
             busy_ = false;
             Q_EMIT replyFinished(qs(r.content), qs(r.reasoning), int(r.steps.size()));
         } catch (const std::exception& e) {
             busy_ = false;
             Q_EMIT failed(QString::fromUtf8(e.what()));
         }
+        ctx->deleteLater();
+    });
+}
+
+void ChatService::restoreMessages(const QJsonArray& messages) {
+    if (!worker_ || !worker_->session) {
+        Q_EMIT failed(tr("No model is open: choose one and press Load."));
+        return;
+    }
+    auto w = worker_;
+    const std::string text = QJsonDocument(messages).toJson(QJsonDocument::Compact).toStdString();
+    auto* ctx = new QObject;
+    ctx->moveToThread(thread_);
+    QMetaObject::invokeMethod(ctx, [w, text, ctx] {
+        std::vector<ChatMessage> list;
+        for (const Json& m : Json::parse(text)) {
+            ChatMessage c{m.value("role", ""), m.value("content", ""), nullptr, nullptr};
+            if (m.contains("tool_calls")) c.toolCalls = m["tool_calls"];
+            if (m.contains("fields")) c.fields = m["fields"];
+            list.push_back(std::move(c));
+        }
+        w->session->setMessages(std::move(list));
         ctx->deleteLater();
     });
 }

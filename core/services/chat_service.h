@@ -4,6 +4,7 @@
 // running reply at the next token. Tools with side effects ask the GUI (approver) before they run.
 #pragma once
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QObject>
 #include <QStringList>
@@ -51,6 +52,9 @@ public:
 
     // Called in the GUI thread for a tool with side effects; return true to run it. Default: decline.
     void setApprover(std::function<bool(const QString& tool, const QString& argumentsJson)> approver);
+    // Replaces the open chat's conversation (a stored chat reloaded): [{role, content, tool_calls?,
+    // fields?}].
+    void restoreMessages(const QJsonArray& messages);
 
 Q_SIGNALS:
     void ready(const QString& description);
@@ -63,6 +67,9 @@ Q_SIGNALS:
     void replyStats(const QJsonObject& stats);
     // The whole answer to the user's message (after any tool steps): final content and reasoning.
     void replyFinished(const QString& content, const QString& reasoning, int steps);
+    // The messages the last user message added to the conversation (it included), for storing:
+    // [{role, content, tool_calls, timings, fields}], JSON null where absent.
+    void turnMessages(const QJsonArray& messages);
 
 private:
     bool approve(const QString& tool, const QString& argumentsJson);

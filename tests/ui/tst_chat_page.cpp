@@ -4,10 +4,14 @@
 // reported next to the form; a screenshot is written as a test artifact.
 #include "common/test_support.h"
 #include "services/chat_service.h"
+#include "store/chat_store.h"
+#include "store/store.h"
+#include "system/app_paths.h"
 #include "ui/chat_page.h"
 
 #include <QComboBox>
 #include <QLabel>
+#include <QListWidget>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -83,6 +87,59 @@ private Q_SLOTS:
         QVERIFY(!page.findChild<QPushButton*>("chatSendButton")->isEnabled());
         QVERIFY(done.wait(120000));
         QVERIFY(!page.findChild<QPushButton*>("chatStopButton")->isEnabled());
+    }
+
+    // Chats are saved in hone.db as they go and come back, model, template and messages, in a new page.
+    void storesAndReopensChats() {
+        const QString model = test::fixture("models/stories260K");
+        HONE_REQUIRE_PATH(model);
+        const AppPaths paths = resolveAppPaths();
+        Store store(QString::fromStdString(paths.database));
+        store.open();
+        qint64 id = 0;
+        QString firstReply;
+        {
+            ui::ChatPage page(nullptr, &store);
+            page.setModel(model);
+            auto* tpl = page.findChild<QComboBox*>("chatTemplateCombo");
+            tpl->setCurrentIndex(tpl->findData(QStringLiteral("alpaca")));
+            page.findChild<QSpinBox*>("chatMaxTokens")->setValue(16);
+            QSignalSpy loaded(&page, &ui::ChatPage::loaded);
+            page.load();
+            QVERIFY(loaded.wait(60000) && loaded[0][0].toBool());
+            QSignalSpy done(&page, &ui::ChatPage::replyDone);
+            QVERIFY(page.sendMessage("Tell me about a dog."));
+            QVERIFY(done.wait(120000));
+            id = page.chatId();
+            QVERIFY(id > 0);
+            QCOMPARE(page.findChild<QListWidget*>("chatList")->count(), 1);
+            const auto msgs = chatMessages(store, id);
+            QCOMPARE(msgs.size(), std::size_t(2));
+            QCOMPARE(msgs[0].role, std::string("user"));
+            QCOMPARE(msgs[1].role, std::string("assistant"));
+            firstReply = QString::fromStdString(msgs[1].content);
+            QVERIFY(!msgs[1].timingsJson.empty()); // the reply's statistics are kept
+        }
+        ui::ChatPage page(nullptr, &store);
+        auto* list = page.findChild<QListWidget*>("chatList");
+        QCOMPARE(list->count(), 1);
+        QVERIFY2(list->item(0)->text().contains("Tell me about a dog"), qPrintable(list->item(0)->text()));
+        QSignalSpy loaded(&page, &ui::ChatPage::loaded);
+        QVERIFY(page.openStoredChat(id));
+        QVERIFY(loaded.wait(60000) && loaded[0][0].toBool());
+        QVERIFY2(page.transcript().contains("Tell me about a dog") &&
+                     page.transcript().contains(firstReply.trimmed()),
+                 qPrintable(page.transcript()));
+        QSignalSpy stats(page.service(), &ChatService::replyStats);
+        QSignalSpy done(&page, &ui::ChatPage::replyDone);
+        QVERIFY(page.sendMessage("What happened next?"));
+        QVERIFY(done.wait(120000));
+        // The restored turn is part of the prompt (it is longer than the new message alone).
+        QVERIFY(stats.last()[0].toJsonObject().value("prompt_tokens").toInt() > 20);
+        QCOMPARE(page.chatId(), id);
+        QCOMPARE(chatMessages(store, id).size(), std::size_t(4));
+        QVERIFY(!page.openStoredChat(id + 1000)); // not there: said next to the form
+        QVERIFY(page.statusText().contains(QString::number(id + 1000)));
     }
 
 private:
