@@ -33,8 +33,11 @@
 #include <QSplitter>
 #include <QTableWidget>
 #include <QTextBrowser>
+#include <QThread>
 #include <QTimer>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace hone::ui {
 
@@ -491,6 +494,9 @@ ChatSetup ChatPage::setup() const {
     s.topK = topK_->value();
     s.maxTokens = maxTokens_->value();
     if (settings_) s.device = settings_->defaultDevice();
+    // One core stays with the GUI thread: the model's threads would otherwise wait on it at every barrier
+    // while the view redraws (measured by bench_chat_stream).
+    s.threads = std::max(1, QThread::idealThreadCount() - 1);
     if (calculator_->isChecked()) s.tools << QStringLiteral("calculator");
     if (datetime_->isChecked()) s.tools << QStringLiteral("datetime");
     if (runsTool_->isChecked() && store_) {
