@@ -72,6 +72,9 @@ int main(int argc, char** argv) {
         // Headless: the same reply with a callback that only collects the text.
         ChatSessionOptions o;
         o.templateSource = data::builtinTemplate("alpaca").jinja;
+        SamplingParams base; // as ChatService builds them: the model's generation_config, then the page's
+        base.temperature = 0.7;
+        o.sampling = defaultSampling(model.toStdString(), base);
         o.sampling.temperature = 0;
         o.maxTokens = tokens;
         ChatSession chat(lm, tok::Tokenizer::load(model.toStdString()), o);
