@@ -131,7 +131,7 @@ AgentReply runAgentTurn(ChatSession& session, const tools::ToolRegistry& registr
             e.toolMs = s.toolMs[i];
             emit(std::move(e));
             const OrderedJson m = toolcall::toolResultMessage(s.parsed.calls[i], resultText(s.results[i]));
-            ChatMessage msg{"tool", m.at("content").get<std::string>(), nullptr, nullptr};
+            ChatMessage msg{"tool", m.at("content").get<std::string>(), nullptr, nullptr, nullptr};
             msg.fields = Json{{"tool_call_id", m.value("tool_call_id", std::string())},
                               {"name", m.value("name", std::string())}};
             results.push_back(std::move(msg));

@@ -213,7 +213,7 @@ void ChatSession::setSystem(const std::string& text) {
     if (!messages_.empty() && messages_.front().role == "system") {
         messages_.front().content = text;
     } else {
-        messages_.insert(messages_.begin(), ChatMessage{"system", text, nullptr, nullptr});
+        messages_.insert(messages_.begin(), ChatMessage{"system", text, nullptr, nullptr, nullptr});
         if (trimFrom_ > 0) ++trimFrom_;
     }
 }
@@ -359,17 +359,17 @@ Json toolCallsJson(const std::vector<ProposedToolCall>& calls) {
 TurnResult ChatSession::send(ChatMessage message, const TextCallback& onText) {
     messages_.push_back(std::move(message));
     TurnResult r = generateReply(onText, opt_.sampling.seed);
-    messages_.push_back({"assistant", r.text, toolCallsJson(r.toolCalls), r.stats.toJson()});
+    messages_.push_back({"assistant", r.text, toolCallsJson(r.toolCalls), r.stats.toJson(), nullptr});
     return r;
 }
 
 TurnResult ChatSession::send(const std::string& userText, const TextCallback& onText) {
-    return send(ChatMessage{"user", userText, nullptr, nullptr}, onText);
+    return send(ChatMessage{"user", userText, nullptr, nullptr, nullptr}, onText);
 }
 
 BestOfResult ChatSession::bestOf(const std::string& userText, int n) {
     if (n < 1) throw Error("best-of needs at least 1 sample (got " + std::to_string(n) + ")");
-    messages_.push_back({"user", userText, nullptr, nullptr});
+    messages_.push_back({"user", userText, nullptr, nullptr, nullptr});
     BestOfResult b;
     std::map<std::string, int> counts;
     for (int i = 0; i < n; ++i) {
@@ -385,7 +385,7 @@ BestOfResult ChatSession::bestOf(const std::string& userText, int n) {
     Json timings = w.stats.toJson();
     timings["best_of"] = n;
     timings["votes"] = b.votes;
-    messages_.push_back({"assistant", w.text, toolCallsJson(w.toolCalls), timings});
+    messages_.push_back({"assistant", w.text, toolCallsJson(w.toolCalls), timings, nullptr});
     return b;
 }
 

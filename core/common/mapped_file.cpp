@@ -100,4 +100,11 @@ std::string readTextFile(const std::string& path, std::size_t maxBytes) {
     return out;
 }
 
+void releaseMappedPages(const void* data, std::uint64_t size) noexcept {
+    static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const auto begin = reinterpret_cast<std::uintptr_t>(data);
+    const std::uintptr_t first = (begin + page - 1) / page * page, last = (begin + size) / page * page;
+    if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
+
 } // namespace hone

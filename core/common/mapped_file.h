@@ -35,4 +35,9 @@ private:
 // Reads a whole (small) file into a string; throws hone::Error naming the path on failure.
 std::string readTextFile(const std::string& path, std::size_t maxBytes = std::size_t(1) << 30);
 
+// Lets the kernel drop the resident pages of [data, data + size) inside a read-only file mapping (whole pages
+// only); they are read again from the file if touched. Streaming writers call it after each tensor so the
+// process never ends up holding the whole model.
+void releaseMappedPages(const void* data, std::uint64_t size) noexcept;
+
 } // namespace hone

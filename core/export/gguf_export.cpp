@@ -301,6 +301,7 @@ GgufExportReport exportGguf(const std::string& hfFolder, const std::string& outP
             }
             out.write(bytes.data(), bytes.size());
             out.write(zeros.data(), (align - p.bytes % align) % align);
+            if (p.src) releaseMappedPages(p.src->data, p.src->nbytes()); // never the whole model resident
             if (options.progress) options.progress({i + 1, plan.size(), p.name, out.written(), total});
         }
         out.finish();

@@ -216,15 +216,6 @@ void writeTokenizerFiles(const fs::path& baseDir, const fs::path& out, const Pef
     }
 }
 
-// Drops the base's mapped pages of a tensor once it is written (they would otherwise stay resident and the
-// process would end up holding the whole base model); they are read again from the file if touched.
-void releasePages(const std::uint8_t* data, std::uint64_t size) {
-    static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-    const auto begin = reinterpret_cast<std::uintptr_t>(data);
-    const std::uintptr_t first = (begin + page - 1) / page * page, last = (begin + size) / page * page;
-    if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
-}
-
 std::string shardName(std::size_t i, std::size_t n) {
     if (n == 1) return "model.safetensors";
     char b[64];
@@ -258,7 +249,7 @@ void writeShard(const std::string& path, const std::vector<const Planned*>& tens
             for (std::uint64_t off = 0; off < p->src->nbytes(); off += kPiece) {
                 const std::uint64_t n = std::min(kPiece, p->src->nbytes() - off);
                 f.write(p->src->data + off, n);
-                releasePages(p->src->data + off, n);
+                releaseMappedPages(p->src->data + off, n);
             }
             continue;
         }
@@ -285,8 +276,8 @@ void writeShard(const std::string& path, const std::vector<const Planned*>& tens
             f.write(bytes.data(), bytes.size());
             written += bytes.size();
             const std::size_t size = stDTypeSize(from.dtype);
-            releasePages(from.data + static_cast<std::size_t>(r0 * cols) * size,
-                         static_cast<std::uint64_t>(rows * cols) * size);
+            releaseMappedPages(from.data + static_cast<std::size_t>(r0 * cols) * size,
+                               static_cast<std::uint64_t>(rows * cols) * size);
         }
         if (written != p->bytes) throw Error("internal error: size of merged tensor '" + p->name + "'");
     }

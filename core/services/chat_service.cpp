@@ -234,7 +234,7 @@ void ChatService::restoreMessages(const QJsonArray& messages) {
     QMetaObject::invokeMethod(ctx, [w, text, ctx] {
         std::vector<ChatMessage> list;
         for (const Json& m : Json::parse(text)) {
-            ChatMessage c{m.value("role", ""), m.value("content", ""), nullptr, nullptr};
+            ChatMessage c{m.value("role", ""), m.value("content", ""), nullptr, nullptr, nullptr};
             if (m.contains("tool_calls")) c.toolCalls = m["tool_calls"];
             if (m.contains("fields")) c.fields = m["fields"];
             list.push_back(std::move(c));

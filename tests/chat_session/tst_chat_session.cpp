@@ -60,7 +60,7 @@ private Q_SLOTS:
         for (int turn = 0; turn < 4; ++turn) {
             const auto cachedBefore = chat.inference().cachedIds();
             std::vector<ChatMessage> upToUser = chat.messages();
-            upToUser.push_back({"user", kUserTurns[turn], nullptr, nullptr});
+            upToUser.push_back({"user", kUserTurns[turn], nullptr, nullptr, nullptr});
             const auto prompt = promptOf(upToUser);
             const auto r = chat.send(kUserTurns[turn]);
             QCOMPARE(r.stats.promptTokens, int(prompt.size()));
@@ -227,7 +227,7 @@ private Q_SLOTS:
         QCOMPARE(calls[0]["function"]["name"].get<std::string>(), std::string("calculator"));
         QCOMPARE(calls[0]["function"]["arguments"]["expression"].get<std::string>(), std::string("2+2"));
         // The tool result goes back as a message and the template sees the assistant's call.
-        chat.send(ChatMessage{"tool", "4", nullptr, nullptr});
+        chat.send(ChatMessage{"tool", "4", nullptr, nullptr, nullptr});
         QVERIFY(chat.renderPrompt().find("[calls calculator]") != std::string::npos);
         QVERIFY(chat.renderPrompt().find("tool: 4") != std::string::npos);
     }
