@@ -482,10 +482,10 @@ void ChatPage::setAdapter(const QString& path) {
 ChatSetup ChatPage::setup() const {
     ChatSetup s;
     s.modelPath = model_->text().trimmed();
-    const QVariant data = adapter_->currentData();
+    const QVariant chosen = adapter_->currentData();
     s.adapterPath = adapter_->currentIndex() >= 0 &&
                             adapter_->currentText() == adapter_->itemText(adapter_->currentIndex())
-                        ? data.toString()
+                        ? chosen.toString()
                         : adapter_->currentText().trimmed();
     s.templateName = template_->currentData().toString();
     s.systemPrompt = system_->text();

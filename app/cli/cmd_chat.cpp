@@ -124,7 +124,7 @@ public:
         std::vector<ChatMessage> out;
         for (const auto& m : chatMessages(*store_, chatId))
             out.push_back({m.role, m.content, m.toolCallsJson.empty() ? Json() : Json::parse(m.toolCallsJson),
-                           m.timingsJson.empty() ? Json() : Json::parse(m.timingsJson)});
+                           m.timingsJson.empty() ? Json() : Json::parse(m.timingsJson), Json()});
         return out;
     }
     std::int64_t start(const std::string& model, const std::string& adapter, const Json& settings) {
