@@ -96,6 +96,11 @@ ExportPage::ExportPage(Settings* settings, Store* store, QWidget* parent)
     merged_->setObjectName(QStringLiteral("formatMerged"));
     gguf_ = new QCheckBox(tr("GGUF (llama.cpp, LM Studio)"));
     gguf_->setObjectName(QStringLiteral("formatGguf"));
+    ggufLora_ = new QCheckBox(tr("GGUF LoRA adapter (llama.cpp --lora)"));
+    ggufLora_->setObjectName(QStringLiteral("formatGgufLora"));
+    ggufLora_->setToolTip(tr("The adapter alone in llama.cpp's format, applied over a GGUF of the base model "
+                             "(F32 when the dtype is f32, else F16). Adapters that added tokens cannot be "
+                             "written this way: export the merged GGUF instead."));
     ollama_ = new QCheckBox(tr("Ollama (GGUF + Modelfile)"));
     ollama_->setObjectName(QStringLiteral("formatOllama"));
     peft_->setChecked(true);
@@ -119,6 +124,7 @@ ExportPage::ExportPage(Settings* settings, Store* store, QWidget* parent)
     formatsLayout->addRow(peft_);
     formatsLayout->addRow(merged_);
     formatsLayout->addRow(gguf_);
+    formatsLayout->addRow(ggufLora_);
     formatsLayout->addRow(ollama_);
     formatsLayout->addRow(tr("&Dtype:"), dtype_);
     formatsLayout->addRow(tr("Quantisations:"), quantRow);
@@ -202,7 +208,7 @@ ExportPage::ExportPage(Settings* settings, Store* store, QWidget* parent)
     layout->addWidget(split);
 
     connect(run_, &QComboBox::currentIndexChanged, this, [this](int) { onRunChanged(); });
-    for (QCheckBox* b : {peft_, merged_, gguf_, ollama_})
+    for (QCheckBox* b : {peft_, merged_, gguf_, ggufLora_, ollama_})
         connect(b, &QCheckBox::toggled, this, &ExportPage::updateValidity);
     for (QCheckBox* b : quants_) connect(b, &QCheckBox::toggled, this, &ExportPage::updateValidity);
     connect(out_, &QLineEdit::textChanged, this, &ExportPage::updateValidity);
@@ -306,6 +312,7 @@ bool ExportPage::buildRequest(ExportRequest* request, QString* why) const {
     if (peft_->isChecked()) r.formats << QStringLiteral("peft");
     if (merged_->isChecked()) r.formats << QStringLiteral("merged");
     if (gguf_->isChecked()) r.formats << QStringLiteral("gguf");
+    if (ggufLora_->isChecked()) r.formats << QStringLiteral("gguf-lora");
     if (ollama_->isChecked()) r.formats << QStringLiteral("ollama");
     r.dtype = dtype_->currentData().toString();
     for (QCheckBox* q : quants_)

@@ -68,6 +68,7 @@ private:
     QCheckBox* peft_;
     QCheckBox* merged_;
     QCheckBox* gguf_;
+    QCheckBox* ggufLora_;
     QCheckBox* ollama_;
     QComboBox* dtype_;
     QList<QCheckBox*> quants_;

@@ -8,6 +8,7 @@
 #include "export/export_check.h"
 #include "export/export_folder.h"
 #include "export/gguf_export.h"
+#include "export/gguf_lora_export.h"
 #include "export/merge_model.h"
 #include "export/ollama_modelfile.h"
 #include "export/peft_adapter.h"
@@ -172,11 +173,11 @@ int cmdExport(Args& a) {
     a.check({"run", "checkpoint", "adapter", "model", "format", "dtype", "quant", "out", "json", "threads",
              "shard-size-mb", "name", "no-check"});
     const auto formats = splitList(a.require("format"));
-    if (formats.empty()) throw Error("--format needs at least one of peft, merged, gguf, ollama");
+    if (formats.empty()) throw Error("--format needs at least one of peft, merged, gguf, gguf-lora, ollama");
     for (const auto& f : formats)
-        if (f != "peft" && f != "merged" && f != "gguf" && f != "ollama")
+        if (f != "peft" && f != "merged" && f != "gguf" && f != "gguf-lora" && f != "ollama")
             throw Error("unknown export format '" + f +
-                        "': choose peft, merged, gguf or ollama (comma-separated)");
+                        "': choose peft, merged, gguf, gguf-lora or ollama (comma-separated)");
     auto want = [&](const char* f) { return std::find(formats.begin(), formats.end(), f) != formats.end(); };
     const std::string out = a.require("out");
     const std::string dtype = a.get("dtype") ? canonicalExportDType(*a.get("dtype")) : std::string();
@@ -213,6 +214,21 @@ int cmdExport(Args& a) {
             progressLine("peft: writing " + out + "/peft");
             for (const auto& f : exportPeftAdapter(adapter, out + "/peft", model)) files.push_back(f);
             artifacts.push_back({"peft", {out + "/peft", ""}});
+        }
+        std::string loraGguf, loraType;
+        if (want("gguf-lora")) {
+            // llama.cpp applies adapters unquantised: F32 when asked for, else F16.
+            loraType = dtype == "f32" ? "f32" : "f16";
+            loraGguf = out + "/adapter-" + loraType + ".gguf";
+            progressLine("gguf-lora: writing " + loraGguf);
+            GgufLoraExportOptions lo;
+            lo.outType = loraType;
+            const GgufLoraExportReport rep = exportGgufLora(src.adapterDir, model, loraGguf, lo);
+            files.push_back(loraGguf);
+            artifacts.push_back({"gguf-lora", {loraGguf, loraType}});
+            progressLine("gguf-lora: " + std::to_string(rep.tensors.size()) + " tensors, rank " +
+                         std::to_string(rep.rank) + ", alpha " + std::to_string(rep.alpha) +
+                         "; use it with: llama-cli -m BASE.gguf --lora " + loraGguf);
         }
         std::string mergedDir, mergedType, ggufSource;
         auto merge = [&](const std::string& dir, const std::string& type) {
@@ -277,7 +293,7 @@ int cmdExport(Args& a) {
                          "; run: " + ollamaCmd);
         }
 
-        if (!a.flag("no-check") && (want("merged") || !ggufs.empty())) {
+        if (!a.flag("no-check") && (want("merged") || !ggufs.empty() || !loraGguf.empty())) {
             progressLine("check: loading the base model with the adapter");
             std::unique_ptr<ExportChecker> checker;
             try {
@@ -300,6 +316,7 @@ int cmdExport(Args& a) {
             if (checker && want("merged")) record("merged", checker->checkMerged(mergedDir, mergedType));
             for (std::size_t i = 0; checker && i < ggufs.size(); ++i)
                 record("gguf:" + quants[i], checker->checkGguf(ggufs[i], quants[i]));
+            if (checker && !loraGguf.empty()) record("gguf-lora", checker->checkGgufLora(loraGguf, loraType));
         }
     } catch (...) {
         std::error_code ec;
@@ -322,7 +339,7 @@ int cmdExport(Args& a) {
             r.format = format;
             r.path = fs::absolute(pt.first).string();
             if (format == "merged") r.dtype = pt.second;
-            if (format == "gguf" || format == "ollama") r.quant = pt.second;
+            if (format == "gguf" || format == "gguf-lora" || format == "ollama") r.quant = pt.second;
             const std::string key = format == "gguf" ? "gguf:" + pt.second : format;
             if (checks.contains(key)) r.checkJson = checks[key].dump();
             ids.push_back(addExport(*store, r));

@@ -60,7 +60,8 @@ const std::vector<Command>& commands() {
          cmdToolcall},
         {"export",
          "export a run or adapter: export (--run ID [--checkpoint N] | --adapter DIR) [--model P] --format "
-         "peft,merged,gguf,ollama [--dtype f32|f16|bf16] [--quant q8_0,..] --out DIR [--no-check] [--json]",
+         "peft,merged,gguf,gguf-lora,ollama [--dtype f32|f16|bf16] [--quant q8_0,..] --out DIR [--no-check] "
+         "[--json]",
          {"json", "no-check"},
          cmdExport},
 #ifdef HONE_CLI_HAS_CORE

@@ -8,8 +8,10 @@
 #include "data/builtin_templates.h"
 #include "data/dataset_format.h"
 #include "data/token_dataset.h"
+#include "export/gguf_lora_export.h"
 #include "export/peft_adapter.h"
 #include "infer/language_model.h"
+#include "model/ggml_dequant.h"
 #include "model/gguf_file.h"
 #include "model/transformer_torch.h"
 #include "tokenizer/tokenizer.h"
@@ -19,6 +21,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <set>
 
 namespace hone {
@@ -82,10 +85,17 @@ std::string idsText(const std::set<std::int32_t>& ids) {
 
 struct ExportChecker::State {
     std::string baseDir;
+    std::shared_ptr<LanguageModel> base; // F32, CPU
+    LoraModelOptions loraOptions;        // the adapter's
+    std::unique_ptr<PeftAdapter> adapter;
     std::string trainTemplate; // the template training rendered with ("" = none)
     std::vector<std::int32_t> probe;
     std::vector<std::vector<float>> ref;
     std::set<std::int32_t> stopIds; // training-time: the end-of-turn token, else the model's EOS ids
+
+    // Logits at every probe position of the LoRA forward pass over the base with `state` (PEFT names).
+    std::vector<std::vector<float>> loraLogits(const LoraModelOptions& options,
+                                               const std::map<std::string, torch::Tensor>& state) const;
 };
 
 Json ArtifactCheck::toJson() const {
@@ -149,19 +159,31 @@ ExportChecker::ExportChecker(const std::string& baseDir, const PeftAdapter& adap
     mo.lora.targets = adapter.targetModules();
     const std::int64_t rows = adapter.embeddingRows();
     mo.newTokens = rows > cfg.vocabSize ? static_cast<int>(rows - cfg.vocabSize) : 0;
-    std::shared_ptr<const Transformer> base(lm, &lm->transformer());
-    LoraModel model(base, mo);
-    model.loadPeftState(readTensorsFile(adapter.dir() + "/adapter_model.safetensors"));
+    s_->base = lm;
+    s_->loraOptions = mo;
+    s_->adapter = std::make_unique<PeftAdapter>(PeftAdapter::open(adapter.dir()));
+    s_->ref = s_->loraLogits(mo, readTensorsFile(adapter.dir() + "/adapter_model.safetensors"));
+}
+
+std::vector<std::vector<float>>
+ExportChecker::State::loraLogits(const LoraModelOptions& options,
+                                 const std::map<std::string, torch::Tensor>& state) const {
+    std::shared_ptr<const Transformer> baseModel(base, &base->transformer());
+    LoraModel model(baseModel, options);
+    model.loadPeftState(state);
     TrainBatch b;
-    const auto T = static_cast<std::int64_t>(s_->probe.size());
-    std::vector<std::int64_t> ids(s_->probe.begin(), s_->probe.end());
+    const auto T = static_cast<std::int64_t>(probe.size());
+    std::vector<std::int64_t> ids(probe.begin(), probe.end());
     b.ids = torch::tensor(ids, torch::kInt64).view({1, T});
     b.positions = torch::arange(T, torch::kInt64).view({1, T});
     b.labels = torch::full({1, T}, -100, torch::kInt64);
+    torch::NoGradGuard noGrad;
     torch::Tensor z = model.logits(b).to(torch::kCPU).contiguous();
     const std::int64_t V = z.size(2);
     const float* p = z.data_ptr<float>();
-    for (std::int64_t t = 0; t < T; ++t) s_->ref.emplace_back(p + t * V, p + (t + 1) * V);
+    std::vector<std::vector<float>> out;
+    for (std::int64_t t = 0; t < T; ++t) out.emplace_back(p + t * V, p + (t + 1) * V);
+    return out;
 }
 
 ExportChecker::~ExportChecker() = default;
@@ -176,14 +198,24 @@ const std::vector<std::vector<float>>& ExportChecker::referenceLogits() const {
 
 namespace {
 
-void compareLogits(const std::vector<std::vector<float>>& ref, const std::vector<std::int32_t>& probe,
-                   const std::shared_ptr<LanguageModel>& lm, ArtifactCheck& c) {
+// The reloaded model's logits at every probe position (prefix by prefix through the inference path).
+std::vector<std::vector<float>> sessionLogits(const std::vector<std::int32_t>& probe,
+                                              const std::shared_ptr<LanguageModel>& lm) {
     InferenceSession session(lm);
-    double maxDiff = 0, klSum = 0, refMax = 0;
-    int agree = 0;
+    std::vector<std::vector<float>> out;
     for (std::size_t t = 0; t < probe.size(); ++t) {
         session.prefill(std::vector<std::int32_t>(probe.begin(), probe.begin() + static_cast<long>(t) + 1));
-        const auto& got = session.logits();
+        out.push_back(session.logits());
+    }
+    return out;
+}
+
+void compareLogits(const std::vector<std::vector<float>>& ref, const std::vector<std::vector<float>>& all,
+                   ArtifactCheck& c) {
+    double maxDiff = 0, klSum = 0, refMax = 0;
+    int agree = 0;
+    for (std::size_t t = 0; t < ref.size(); ++t) {
+        const auto& got = all[t];
         const auto& want = ref[t];
         if (got.size() != want.size())
             throw Error(c.artifact + ": " + std::to_string(got.size()) +
@@ -210,7 +242,7 @@ void compareLogits(const std::vector<std::vector<float>>& ref, const std::vector
         klSum += std::max(0.0, kl);
         agree += aw == ag;
     }
-    const double n = static_cast<double>(probe.size());
+    const double n = static_cast<double>(ref.size());
     c.maxAbsDiff = maxDiff;
     c.kl = klSum / n;
     c.top1Agreement = agree / n;
@@ -257,7 +289,7 @@ ArtifactCheck ExportChecker::checkMerged(const std::string& dir, const std::stri
     lo.device = DeviceSpec::parse("cpu");
     lo.dtype = DType::F32;
     auto lm = LanguageModel::load(dir, lo);
-    compareLogits(s_->ref, s_->probe, lm, c);
+    compareLogits(s_->ref, sessionLogits(s_->probe, lm), c);
     tok::Tokenizer tok = tok::Tokenizer::load(dir);
     std::set<std::int32_t> stops(lm->config().eosTokenIds.begin(), lm->config().eosTokenIds.end());
     if (auto e = tok.eosId()) stops.insert(*e);
@@ -283,7 +315,7 @@ ArtifactCheck ExportChecker::checkGguf(const std::string& path, const std::strin
     lo.device = DeviceSpec::parse("cpu");
     lo.dtype = DType::F32;
     auto lm = LanguageModel::load(path, lo);
-    compareLogits(s_->ref, s_->probe, lm, c);
+    compareLogits(s_->ref, sessionLogits(s_->probe, lm), c);
     tok::Tokenizer tok = tok::Tokenizer::load(path);
     std::set<std::int32_t> stops(lm->config().eosTokenIds.begin(), lm->config().eosTokenIds.end());
     if (auto e = tok.eosId()) stops.insert(*e);
@@ -292,6 +324,54 @@ ArtifactCheck ExportChecker::checkGguf(const std::string& path, const std::strin
     for (const char* key : {"tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id"})
         if (g.has(key)) stops.insert(static_cast<std::int32_t>(g.getU64(key)));
     checkTemplateAndStops(tok.chatTemplate(), tok, stops, s_->trainTemplate, s_->probe, s_->stopIds, c);
+    return c;
+}
+
+} // namespace hone
+
+namespace hone {
+
+ArtifactCheck ExportChecker::checkGgufLora(const std::string& path, const std::string& type) const {
+    ArtifactCheck c;
+    c.artifact = path;
+    c.kind = "gguf-lora";
+    c.type = type;
+    const GgufFile g = GgufFile::open(path);
+    if (g.getStringOr("general.type", "") != "adapter" || g.getStringOr("adapter.type", "") != "lora")
+        throw Error(path + " is not a GGUF LoRA adapter (general.type/adapter.type)");
+    std::string arch;
+    const std::vector<GgufLoraTarget> targets = planGgufLora(*s_->adapter, s_->baseDir, &arch);
+    if (g.getStringOr("general.architecture", "") != arch)
+        c.note +=
+            "architecture " + g.getStringOr("general.architecture", "?") + ", the base is " + arch + "; ";
+    std::map<std::string, torch::Tensor> state;
+    int rank = 0;
+    for (const GgufLoraTarget& t : targets) {
+        for (const bool isA : {true, false}) {
+            const std::string name = t.ggufWeight + (isA ? ".lora_a" : ".lora_b");
+            const GgufTensor* gt = g.findTensor(name);
+            if (!gt) throw Error(path + " lacks the tensor " + name);
+            std::vector<float> v = dequantize(*gt);
+            const auto cols = static_cast<std::int64_t>(gt->dims.at(0));
+            const auto rows = static_cast<std::int64_t>(gt->elements) / cols;
+            if (!isA && t.permuteHeads > 0)
+                v = permuteHeadRows(v, static_cast<std::size_t>(rows), static_cast<std::size_t>(cols),
+                                    t.permuteHeads, true);
+            if (isA) rank = static_cast<int>(rows);
+            const SafetensorsTensor& peft = isA ? *t.pair->a : *t.pair->b;
+            state[peft.name] = torch::from_blob(v.data(), {rows, cols}, torch::kFloat32).clone();
+        }
+    }
+    // As llama.cpp applies it: scale = adapter.lora.alpha / r, whatever the adapter's config said.
+    LoraModelOptions mo = s_->loraOptions;
+    mo.lora.rank = rank;
+    mo.lora.alpha = g.getF64Or("adapter.lora.alpha", 0);
+    mo.lora.rslora = false;
+    compareLogits(s_->ref, s_->loraLogits(mo, state), c);
+    c.templateTokensMatch = true; // llama.cpp renders with the base GGUF's template and stops
+    c.eosAgreement = true;
+    c.note += "applied over the base as llama.cpp does (alpha " + std::to_string(mo.lora.alpha) + ", rank " +
+              std::to_string(rank) + "); the chat template and stop tokens come from the base GGUF";
     return c;
 }
 

@@ -53,6 +53,10 @@ public:
     ArtifactCheck checkMerged(const std::string& dir, const std::string& dtype) const;
     // A GGUF file of tensor type `type` (f32, f16, bf16 compared as float types; others as quantised).
     ArtifactCheck checkGguf(const std::string& path, const std::string& type) const;
+    // A GGUF LoRA adapter (llama.cpp's --lora format) of type f32 | f16: its tensors are read back, mapped to
+    // PEFT's names (undoing the Q/K permutation) and applied over the F32 base with the file's alpha, as
+    // llama.cpp applies them. It carries no template or stop tokens (llama.cpp takes the base GGUF's).
+    ArtifactCheck checkGgufLora(const std::string& path, const std::string& type) const;
 
 private:
     struct State;

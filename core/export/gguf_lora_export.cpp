@@ -46,18 +46,6 @@ std::vector<float> tensorF32(const SafetensorsTensor& t, const std::string& dir)
     return out;
 }
 
-// llama.cpp's Q/K permutation of rows: reshape(heads, 2, rows / heads / 2, cols).swapaxes(1, 2).
-std::vector<float> permuteRows(const std::vector<float>& in, std::size_t rows, std::size_t cols, int heads) {
-    std::vector<float> out(in.size());
-    const std::size_t perHead = rows / static_cast<std::size_t>(heads), half = perHead / 2;
-    for (std::size_t h = 0; h < static_cast<std::size_t>(heads); ++h)
-        for (std::size_t i = 0; i < half; ++i)
-            for (std::size_t j = 0; j < 2; ++j)
-                std::memcpy(out.data() + (h * perHead + i * 2 + j) * cols,
-                            in.data() + (h * perHead + j * half + i) * cols, cols * sizeof(float));
-    return out;
-}
-
 struct PlannedLora {
     std::string name;
     std::vector<std::uint64_t> dims; // ggml order
@@ -66,14 +54,24 @@ struct PlannedLora {
 
 } // namespace
 
-GgufLoraExportReport exportGgufLora(const std::string& adapterDir, const std::string& baseFolder,
-                                    const std::string& outPath, const GgufLoraExportOptions& options) {
-    std::string outType = options.outType;
-    std::transform(outType.begin(), outType.end(), outType.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    if (outType != "F32" && outType != "F16")
-        throw Error("GGUF LoRA adapters are written as F32 or F16, not '" + options.outType +
-                    "'; pick one of those (llama.cpp applies adapters unquantised)");
+std::vector<float> permuteHeadRows(const std::vector<float>& in, std::size_t rows, std::size_t cols,
+                                   int heads, bool inverse) {
+    // llama.cpp: reshape(heads, 2, rows / heads / 2, cols).swapaxes(1, 2).
+    std::vector<float> out(in.size());
+    const std::size_t perHead = rows / static_cast<std::size_t>(heads), half = perHead / 2;
+    for (std::size_t h = 0; h < static_cast<std::size_t>(heads); ++h)
+        for (std::size_t i = 0; i < half; ++i)
+            for (std::size_t j = 0; j < 2; ++j) {
+                const std::size_t permuted = h * perHead + i * 2 + j, plain = h * perHead + j * half + i;
+                std::memcpy(out.data() + (inverse ? plain : permuted) * cols,
+                            in.data() + (inverse ? permuted : plain) * cols, cols * sizeof(float));
+            }
+    return out;
+}
+
+std::vector<GgufLoraTarget> planGgufLora(const PeftAdapter& adapter, const std::string& baseFolder,
+                                         std::string* arch) {
+    const std::string adapterDir = adapter.dir();
     const fs::path configPath = fs::path(baseFolder) / "config.json";
     if (!fs::exists(configPath))
         throw Error(baseFolder +
@@ -89,8 +87,6 @@ GgufLoraExportReport exportGgufLora(const std::string& adapterDir, const std::st
     if (!spec)
         throw Error(configPath.string() + ": model_type '" + cfg.modelType +
                     "' cannot be exported to GGUF (supported: " + supportedModelTypes() + ")");
-
-    const PeftAdapter adapter = PeftAdapter::open(adapterDir);
     if (!adapter.replaced().empty() || !adapter.addedTokens().empty())
         throw Error(
             adapterDir + " replaces whole tensors (" +
@@ -99,18 +95,12 @@ GgufLoraExportReport exportGgufLora(const std::string& adapterDir, const std::st
             "the merged model (--format gguf) instead");
     const SafetensorsCheckpoint base = SafetensorsCheckpoint::openFolder(baseFolder);
     adapter.checkBase(base, cfg.tieEmbeddings);
-
-    GgufLoraExportReport report;
-    report.path = outPath;
-    report.arch = ggufExportArch(*spec);
-    report.rank = adapter.rank();
-    report.type = outType == "F32" ? 0u : 1u;
-    const bool permuteQK = report.arch == "llama";
     if (adapter.pairs().empty()) throw Error(adapterDir + " has no LoRA pairs to export");
-    const double scale = adapter.pairs().front().scale;
-    report.alpha = static_cast<float>(scale * adapter.rank());
 
-    std::vector<PlannedLora> plan;
+    *arch = ggufExportArch(*spec);
+    const bool permuteQK = *arch == "llama";
+    const double scale = adapter.pairs().front().scale;
+    std::vector<GgufLoraTarget> plan;
     for (const LoraPair& p : adapter.pairs()) {
         if (std::abs(p.scale - scale) > 1e-12 * std::abs(scale) || p.a->shape[0] != adapter.rank())
             throw Error(
@@ -128,14 +118,38 @@ GgufLoraExportReport exportGgufLora(const std::string& adapterDir, const std::st
                 adapterDir + ": LoRA on '" + p.baseWeight +
                 "' is outside the decoder layers' projections; llama.cpp's LoRA format cannot apply it — "
                 "export the merged model instead");
+        const bool isQ = n.suffix == "self_attn.q_proj.weight", isK = n.suffix == "self_attn.k_proj.weight";
+        plan.push_back({&p, *gguf, permuteQK && isQ ? cfg.numHeads : permuteQK && isK ? cfg.numKvHeads : 0});
+    }
+    return plan;
+}
+
+GgufLoraExportReport exportGgufLora(const std::string& adapterDir, const std::string& baseFolder,
+                                    const std::string& outPath, const GgufLoraExportOptions& options) {
+    std::string outType = options.outType;
+    std::transform(outType.begin(), outType.end(), outType.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    if (outType != "F32" && outType != "F16")
+        throw Error("GGUF LoRA adapters are written as F32 or F16, not '" + options.outType +
+                    "'; pick one of those (llama.cpp applies adapters unquantised)");
+    const PeftAdapter adapter = PeftAdapter::open(adapterDir);
+    GgufLoraExportReport report;
+    const std::vector<GgufLoraTarget> targets = planGgufLora(adapter, baseFolder, &report.arch);
+    report.path = outPath;
+    report.rank = adapter.rank();
+    report.type = outType == "F32" ? 0u : 1u;
+    report.alpha = static_cast<float>(adapter.pairs().front().scale * adapter.rank());
+
+    std::vector<PlannedLora> plan;
+    for (const GgufLoraTarget& t : targets) {
+        const LoraPair& p = *t.pair;
         const auto r = static_cast<std::uint64_t>(p.a->shape[0]),
                    in = static_cast<std::uint64_t>(p.a->shape[1]),
                    out = static_cast<std::uint64_t>(p.b->shape[0]);
         std::vector<float> b = tensorF32(*p.b, adapterDir);
-        const bool isQ = n.suffix == "self_attn.q_proj.weight", isK = n.suffix == "self_attn.k_proj.weight";
-        if (permuteQK && (isQ || isK)) b = permuteRows(b, out, r, isQ ? cfg.numHeads : cfg.numKvHeads);
-        plan.push_back({*gguf + ".lora_a", {in, r}, tensorF32(*p.a, adapterDir)});
-        plan.push_back({*gguf + ".lora_b", {r, out}, std::move(b)});
+        if (t.permuteHeads > 0) b = permuteHeadRows(b, out, r, t.permuteHeads);
+        plan.push_back({t.ggufWeight + ".lora_a", {in, r}, tensorF32(*p.a, adapterDir)});
+        plan.push_back({t.ggufWeight + ".lora_b", {r, out}, std::move(b)});
     }
 
     GgufWriter w;

@@ -4,11 +4,32 @@
 // ".lora_b" ([r, out]), with llama's Q/K row permutation applied to lora_b. Torch-free.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace hone {
+
+class PeftAdapter;
+struct LoraPair;
+
+// Where one PEFT LoRA pair goes in llama.cpp's format: "<gguf>.lora_a" / "<gguf>.lora_b", and for llama's
+// Q/K projections the head count whose row permutation lora_b gets (0: none).
+struct GgufLoraTarget {
+    const LoraPair* pair = nullptr;
+    std::string ggufWeight; // "blk.0.attn_q.weight"
+    int permuteHeads = 0;
+};
+
+// The placement of every pair of `adapter` for a base whose config.json is in baseFolder; `arch` gets the
+// GGUF architecture name. Throws hone::Error for what llama.cpp's format cannot carry (see exportGgufLora).
+std::vector<GgufLoraTarget> planGgufLora(const PeftAdapter& adapter, const std::string& baseFolder,
+                                         std::string* arch);
+
+// llama.cpp's Q/K row permutation of a row-major [rows, cols] matrix for `heads` heads, or its inverse.
+std::vector<float> permuteHeadRows(const std::vector<float>& in, std::size_t rows, std::size_t cols,
+                                   int heads, bool inverse = false);
 
 struct GgufLoraExportOptions {
     std::string outType = "F16"; // F32 or F16 (any case)

@@ -75,6 +75,14 @@ qint64 trainedRun(const QString& home) {
     return QJsonDocument::fromJson(lines.last()).object()["run_id"].toInteger();
 }
 
+// A seeded test adapter for stories260K in tmp/adapter.
+std::string storiesAdapter(const QTemporaryDir& tmp, const hone::test::TestAdapter& t) {
+    const std::string dir = tmp.filePath("adapter").toStdString();
+    std::filesystem::create_directories(dir);
+    hone::test::writeTestAdapter(dir, stories().toStdString(), t);
+    return dir;
+}
+
 } // namespace
 
 class TestCliExport : public QObject {
@@ -221,12 +229,10 @@ private Q_SLOTS:
     void importedAdapterTheReferenceCannotHoldSkipsTheCheck() {
         HONE_REQUIRE_PATH(stories());
         QTemporaryDir tmp;
-        const std::string dir = tmp.filePath("adapter").toStdString();
-        std::filesystem::create_directories(dir);
         hone::test::TestAdapter t;
         t.rank = 4;
         t.targets = {"q_proj", "down_proj"};
-        hone::test::writeTestAdapter(dir, stories().toStdString(), t);
+        const std::string dir = storiesAdapter(tmp, t);
         // Rank 2 for down_proj through rank_pattern (PEFT's per-module ranks): the merge follows the tensors,
         // the reference LoRA model (one rank) cannot hold it.
         std::ofstream(dir + "/adapter_config.json")
@@ -240,6 +246,37 @@ private Q_SLOTS:
         QVERIFY(rep["check"].toObject()["skipped"].toString().contains("shape"));
         QVERIFY(r.err.contains("check skipped: "));
         QVERIFY(QFileInfo::exists(tmp.filePath("out/merged/model.safetensors")));
+    }
+
+    // llama.cpp's --lora format: written next to nothing else, read back and applied over the base by the
+    // check (F32 exact); an adapter with added tokens (the ChatML run) is refused and leaves no folder.
+    void ggufLoraAdapter() {
+        HONE_REQUIRE_PATH(stories());
+        QTemporaryDir tmp;
+        hone::test::TestAdapter t;
+        t.alpha = 8;
+        t.seed = 11;
+        const std::string dir = storiesAdapter(tmp, t);
+        const Result r = runHone({"export", "--home", tmp.path(), "--adapter", QString::fromStdString(dir),
+                                  "--model", stories(), "--format", "gguf-lora", "--dtype", "f32", "--out",
+                                  tmp.filePath("out"), "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject rep = QJsonDocument::fromJson(r.out).object();
+        QVERIFY(rep["files"].toArray().contains(tmp.filePath("out") + "/adapter-f32.gguf"));
+        const QJsonObject c = rep["check"].toObject()["gguf-lora"].toObject();
+        QVERIFY2(c["ok"].toBool(), qPrintable(QJsonDocument(c).toJson()));
+        QVERIFY(c["max_abs_diff"].toDouble() < 1e-5 * std::max(1.0, c["reference_max_abs"].toDouble()));
+        QVERIFY(r.err.contains("--lora " + tmp.filePath("out").toUtf8() + "/adapter-f32.gguf"));
+
+        if (run_ > 0) {
+            const Result refused = runHone({"export", "--home", home_.path(), "--run", QString::number(run_),
+                                            "--format", "gguf-lora", "--out", tmp.filePath("refused")});
+            QCOMPARE(refused.code, 1);
+            QVERIFY2(refused.err.contains("cannot carry new or retrained") &&
+                         refused.err.contains("--format gguf"),
+                     refused.err.constData());
+            QVERIFY(!QFileInfo::exists(tmp.filePath("refused")));
+        }
     }
 
     void badInputExitsWithOneErrorLine() {

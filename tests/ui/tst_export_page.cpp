@@ -99,6 +99,7 @@ private Q_SLOTS:
         QVERIFY(page.selectRun(runId_));
         page.findChild<QCheckBox*>("formatPeft")->setChecked(true);
         page.findChild<QCheckBox*>("formatMerged")->setChecked(true);
+        page.findChild<QCheckBox*>("formatGgufLora")->setChecked(true);
         const QString dir = out_.filePath("export");
         page.findChild<QLineEdit*>("exportOutEdit")->setText(dir);
         QSignalSpy done(&page, &ui::ExportPage::exportFinished);
@@ -120,6 +121,10 @@ private Q_SLOTS:
             QVERIFY2(checks->item(r, 3)->text() != QStringLiteral("FAILED"),
                      qPrintable(checks->item(r, 0)->text() + " " + checks->item(r, 1)->text()));
         QVERIFY2(page.statusText().contains("every check passed"), qPrintable(page.statusText()));
+        QVERIFY(QFileInfo::exists(dir + "/adapter-f16.gguf"));
+        bool loraChecked = false;
+        for (int r = 0; r < checks->rowCount(); ++r) loraChecked |= checks->item(r, 0)->text() == "gguf-lora";
+        QVERIFY(loraChecked);
         QVERIFY(page.findChild<QPushButton*>("exportOpenFolder")->isEnabled());
         QVERIFY(page.grab().save(test::artifactsDir() + "/export_page.png"));
         // The next start offers the same output folder.
