@@ -99,8 +99,11 @@ package() {
   local deb
   deb=$(ls -t build/release/hone_*.deb | head -1)
   echo "built $deb ($(du -h "$deb" | cut -f1))"
-  dpkg-deb -c "$deb" | grep -q 'usr/share/applications/hone-studio.desktop' || { echo "no .desktop entry"; return 1; }
-  dpkg-deb -c "$deb" | grep -q 'usr/share/icons/hicolor/scalable/apps/hone.svg' || { echo "no icon"; return 1; }
+  # The listing is read whole first: `dpkg-deb -c | grep -q` fails under pipefail once grep stops reading early.
+  local listing
+  listing=$(dpkg-deb -c "$deb") || { echo "cannot list $deb"; return 1; }
+  grep -q 'usr/share/applications/hone-studio.desktop' <<<"$listing" || { echo "no .desktop entry"; return 1; }
+  grep -q 'usr/share/icons/hicolor/scalable/apps/hone.svg' <<<"$listing" || { echo "no icon"; return 1; }
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "./$deb" >/dev/null || return 1
   local home rc=0
   home=$(mktemp -d)
