@@ -102,6 +102,14 @@ ChatPage::ChatPage(Settings* settings, Store* store, QWidget* parent)
     maxTokens_->setObjectName(QStringLiteral("chatMaxTokens"));
     maxTokens_->setRange(1, 32768);
     maxTokens_->setValue(512);
+    bestOf_ = new QSpinBox;
+    bestOf_->setObjectName(QStringLiteral("chatBestOf"));
+    bestOf_->setRange(1, 8);
+    bestOf_->setValue(1);
+    bestOf_->setSpecialValueText(tr("1 (normal chat)"));
+    bestOf_->setToolTip(tr("Sample this many answers to each message from one prefill of the prompt and show "
+                           "them side by side; the answer most samples agree on continues the chat (no tools "
+                           "run). Needs a temperature above 0 for the answers to differ."));
 
     calculator_ = new QCheckBox(tr("Calculator"));
     calculator_->setObjectName(QStringLiteral("toolCalculator"));
@@ -134,6 +142,7 @@ ChatPage::ChatPage(Settings* settings, Store* store, QWidget* parent)
     samplingForm->addRow(tr("Top-p:"), topP_);
     samplingForm->addRow(tr("Top-k:"), topK_);
     samplingForm->addRow(tr("Max tokens:"), maxTokens_);
+    samplingForm->addRow(tr("Best of:"), bestOf_);
     auto* toolsBox = new QGroupBox(tr("Tools"));
     auto* toolsForm = new QFormLayout(toolsBox);
     toolsForm->addRow(calculator_);
@@ -142,6 +151,12 @@ ChatPage::ChatPage(Settings* settings, Store* store, QWidget* parent)
     toolsForm->addRow(tr("Files:"), filesDir_);
     toolsForm->addRow(tr("HTTP:"), httpHosts_);
     toolsForm->addRow(tr("MCP:"), mcpConfig_);
+    callCounts_ = new QLabel(tr("Tool calls: none yet"));
+    callCounts_->setObjectName(QStringLiteral("chatToolCallCounts"));
+    callCounts_->setWordWrap(true);
+    callCounts_->setToolTip(tr("Tool calls of this chat per format: read cleanly, read after repairing a "
+                               "near-miss (e.g. a missing brace or quote), and not readable"));
+    toolsForm->addRow(callCounts_);
     status_ = new QLabel(tr("Choose a model and press Load."));
     status_->setObjectName(QStringLiteral("chatStatus"));
     status_->setWordWrap(true);
@@ -193,11 +208,17 @@ ChatPage::ChatPage(Settings* settings, Store* store, QWidget* parent)
     calls_->verticalHeader()->hide();
     calls_->setEditTriggers(QAbstractItemView::NoEditTriggers);
 
+    bestOfRow_ = new QWidget;
+    bestOfRow_->setObjectName(QStringLiteral("chatBestOfRow"));
+    new QHBoxLayout(bestOfRow_);
+    bestOfRow_->hide();
+
     auto* right = new QSplitter(Qt::Vertical);
     auto* conversation = new QWidget;
     auto* convLayout = new QVBoxLayout(conversation);
     convLayout->setContentsMargins(0, 0, 0, 0);
     convLayout->addWidget(view_, 1);
+    convLayout->addWidget(bestOfRow_);
     convLayout->addWidget(input_);
     convLayout->addLayout(sendRow);
     right->addWidget(conversation);
@@ -237,6 +258,8 @@ ChatPage::ChatPage(Settings* settings, Store* store, QWidget* parent)
         transcript_.clear();
         streaming_.clear();
         calls_->setRowCount(0);
+        bestOfRow_->hide();
+        showToolCallCounts({}); // a new session counts from zero
         if (restorePending_) {
             // A stored chat: its conversation comes back into the session and the view.
             restorePending_ = false;
@@ -327,6 +350,8 @@ ChatPage::ChatPage(Settings* settings, Store* store, QWidget* parent)
                 Q_EMIT replyDone();
             });
     connect(&service_, &ChatService::turnMessages, this, &ChatPage::storeTurn);
+    connect(&service_, &ChatService::bestOfFinished, this, &ChatPage::showBestOf);
+    connect(&service_, &ChatService::toolCallCounts, this, &ChatPage::showToolCallCounts);
     connect(chats_, &QListWidget::itemActivated, this,
             [this](QListWidgetItem* item) { openStoredChat(item->data(Qt::UserRole).toLongLong()); });
     connect(newChat_, &QPushButton::clicked, this, [this] {
@@ -534,9 +559,70 @@ bool ChatPage::sendMessage(const QString& text) {
     streaming_.clear();
     render();
     setBusy(true);
-    setStatus(tr("Generating… (Escape stops)"), false);
-    service_.send(message);
+    bestOfRow_->hide();
+    const int n = bestOf_->value();
+    if (n > 1) {
+        setStatus(tr("Sampling %1 answers… (Escape stops)").arg(n), false);
+        service_.sendBestOf(message, n);
+    } else {
+        setStatus(tr("Generating… (Escape stops)"), false);
+        service_.send(message);
+    }
     return true;
+}
+
+void ChatPage::showBestOf(const QJsonArray& samples, int chosen, int votes) {
+    auto* row = static_cast<QHBoxLayout*>(bestOfRow_->layout());
+    while (QLayoutItem* item = row->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    for (int i = 0; i < samples.size(); ++i) {
+        const QJsonObject s = samples[i].toObject();
+        auto* box = new QGroupBox(
+            i == chosen ? tr("Answer %1 ✔ chosen (%2 of %3 agree)").arg(i + 1).arg(votes).arg(samples.size())
+                        : tr("Answer %1").arg(i + 1));
+        box->setObjectName(QStringLiteral("chatBestOfAnswer"));
+        box->setProperty("chosen", i == chosen);
+        box->setToolTip(tr("%1 tokens at %2 tok/s, stopped by %3; compared as: %4")
+                            .arg(s.value("generated_tokens").toInt())
+                            .arg(s.value("decode_tokens_per_s").toDouble(), 0, 'f', 1)
+                            .arg(s.value("stop_reason").toString(), s.value("answer").toString()));
+        auto* text = new QPlainTextEdit;
+        text->setObjectName(QStringLiteral("chatBestOfText"));
+        text->setReadOnly(true);
+        const QString reasoning = s.value("reasoning").toString();
+        text->setPlainText(reasoning.isEmpty()
+                               ? s.value("content").toString()
+                               : tr("Thinking: %1\n\n%2").arg(reasoning, s.value("content").toString()));
+        auto* boxLayout = new QVBoxLayout(box);
+        boxLayout->setContentsMargins(4, 4, 4, 4);
+        boxLayout->addWidget(text);
+        row->addWidget(box, 1);
+    }
+    bestOfRow_->setMaximumHeight(220);
+    bestOfRow_->show();
+}
+
+void ChatPage::showToolCallCounts(const QJsonObject& counts) {
+    QStringList parts;
+    for (auto it = counts.begin(); it != counts.end(); ++it) {
+        const QJsonObject c = it.value().toObject();
+        const int parsed = c.value("parsed").toInt(), repaired = c.value("repaired").toInt(),
+                  failedCalls = c.value("failed").toInt();
+        if (parsed + repaired + failedCalls == 0) continue;
+        parts << tr("%1: %2 parsed, %3 repaired, %4 failed")
+                     .arg(it.key())
+                     .arg(parsed)
+                     .arg(repaired)
+                     .arg(failedCalls);
+    }
+    callCounts_->setText(parts.isEmpty() ? tr("Tool calls: none yet")
+                                         : tr("Tool calls: %1").arg(parts.join(QStringLiteral("; "))));
+}
+
+QString ChatPage::toolCallCountsText() const {
+    return callCounts_->text();
 }
 
 void ChatPage::render() {

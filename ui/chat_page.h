@@ -1,7 +1,9 @@
 // The Chat page: load a model with an optional adapter (a run's, or any PEFT folder), a built-in template for
 // models without one, sampling settings and tools (calculator, date/time, files in a folder, MCP servers);
 // the conversation streams into a markdown view, tool calls and their results are listed with timings, tools
-// with side effects ask first, and each reply's time to first token, tokens/s and KV-cache reuse are shown.
+// with side effects ask first (with per-format counts of calls parsed, repaired and failed), best of N shows
+// N sampled answers side by side with the majority vote's choice marked, and each reply's time to first
+// token, tokens/s and KV-cache reuse are shown.
 #pragma once
 
 #include "services/chat_service.h"
@@ -48,6 +50,8 @@ public:
     QString transcript() const { return transcript_; }
     QString statusText() const;
     QString statsText() const;
+    // The per-format tool-call counts of this chat (parsed, repaired, failed) as the tool panel shows them.
+    QString toolCallCountsText() const;
     // Reopens a stored chat: its model and adapter are loaded and its messages restored (the view shows
     // them); false when the store does not have it.
     bool openStoredChat(qint64 chatId);
@@ -67,6 +71,8 @@ private:
     void render();
     void setStatus(const QString& text, bool error);
     void setBusy(bool busy);
+    void showBestOf(const QJsonArray& samples, int chosen, int votes);
+    void showToolCallCounts(const QJsonObject& counts);
 
     Settings* settings_;
     Store* store_;
@@ -88,6 +94,7 @@ private:
     QDoubleSpinBox* topP_;
     QSpinBox* topK_;
     QSpinBox* maxTokens_;
+    QSpinBox* bestOf_;
     QCheckBox* calculator_;
     QCheckBox* datetime_;
     QCheckBox* runsTool_;
@@ -102,6 +109,8 @@ private:
     QPushButton* stop_;
     QLabel* stats_;
     QTableWidget* calls_;
+    QLabel* callCounts_;
+    QWidget* bestOfRow_; // the last best-of reply's answers side by side; hidden otherwise
 };
 
 } // namespace hone::ui

@@ -35,7 +35,7 @@ QString qs(const std::string& s) {
     return QString::fromStdString(s);
 }
 
-QJsonObject toQt(const Json& j) {
+template <class J> QJsonObject toQt(const J& j) {
     return QJsonDocument::fromJson(QByteArray::fromStdString(j.dump())).object();
 }
 
@@ -166,7 +166,7 @@ void ChatService::open(const ChatSetup& setup) {
     });
 }
 
-void ChatService::send(const QString& text) {
+void ChatService::runTurn(std::function<void(ChatWorker& w)> job) {
     if (!open_ || !worker_) {
         Q_EMIT failed(tr("No model is open: choose one and press Load."));
         return;
@@ -178,47 +178,93 @@ void ChatService::send(const QString& text) {
     auto w = worker_;
     auto* ctx = new QObject;
     ctx->moveToThread(thread_);
-    QMetaObject::invokeMethod(ctx, [this, ctx, w, text] {
+    QMetaObject::invokeMethod(ctx, [this, ctx, w, job = std::move(job)] {
         try {
-            const auto onEvent = [this](const AgentEvent& e) {
-                switch (e.kind) {
-                case AgentEvent::Kind::Text:
-                    Q_EMIT textDelta(qs(e.text));
-                    break;
-                case AgentEvent::Kind::ToolCall:
-                    Q_EMIT toolCall(qs(e.call.id), qs(e.call.name), qs(e.call.arguments.dump()));
-                    break;
-                case AgentEvent::Kind::ToolResult:
-                    Q_EMIT toolResult(qs(e.call.id), qs(e.call.name), qs(e.result.content), e.result.isError,
-                                      e.toolMs);
-                    break;
-                case AgentEvent::Kind::TurnEnd:
-                    Q_EMIT replyStats(toQt(e.stats.toJson()));
-                    break;
-                case AgentEvent::Kind::Note:
-                    Q_EMIT note(qs(e.text));
-                    break;
-                }
-            };
-            const std::size_t before = w->session->messages().size();
-            const AgentReply r =
-                runAgentTurn(*w->session, w->tools->registry, text.toStdString(), w->agent, onEvent);
-            Json added = Json::array();
-            const auto& all = w->session->messages();
-            for (std::size_t i = before; i < all.size(); ++i)
-                added.push_back({{"role", all[i].role},
-                                 {"content", all[i].content},
-                                 {"tool_calls", all[i].toolCalls},
-                                 {"timings", all[i].timings},
-                                 {"fields", all[i].fields}});
-            Q_EMIT turnMessages(QJsonDocument::fromJson(QByteArray::fromStdString(added.dump())).array());
-            busy_ = false;
-            Q_EMIT replyFinished(qs(r.content), qs(r.reasoning), int(r.steps.size()));
+            job(*w);
         } catch (const std::exception& e) {
             busy_ = false;
             Q_EMIT failed(QString::fromUtf8(e.what()));
         }
         ctx->deleteLater();
+    });
+}
+
+namespace {
+
+// The messages from `from` on, as turnMessages carries them.
+QJsonArray messagesFrom(const ChatSession& session, std::size_t from) {
+    Json added = Json::array();
+    const auto& all = session.messages();
+    for (std::size_t i = from; i < all.size(); ++i)
+        added.push_back({{"role", all[i].role},
+                         {"content", all[i].content},
+                         {"tool_calls", all[i].toolCalls},
+                         {"timings", all[i].timings},
+                         {"fields", all[i].fields}});
+    return QJsonDocument::fromJson(QByteArray::fromStdString(added.dump())).array();
+}
+
+} // namespace
+
+void ChatService::send(const QString& text) {
+    runTurn([this, text](ChatWorker& w) {
+        const auto onEvent = [this](const AgentEvent& e) {
+            switch (e.kind) {
+            case AgentEvent::Kind::Text:
+                Q_EMIT textDelta(qs(e.text));
+                break;
+            case AgentEvent::Kind::ToolCall:
+                Q_EMIT toolCall(qs(e.call.id), qs(e.call.name), qs(e.call.arguments.dump()));
+                break;
+            case AgentEvent::Kind::ToolResult:
+                Q_EMIT toolResult(qs(e.call.id), qs(e.call.name), qs(e.result.content), e.result.isError,
+                                  e.toolMs);
+                break;
+            case AgentEvent::Kind::TurnEnd:
+                Q_EMIT replyStats(toQt(e.stats.toJson()));
+                break;
+            case AgentEvent::Kind::Note:
+                Q_EMIT note(qs(e.text));
+                break;
+            }
+        };
+        const std::size_t before = w.session->messages().size();
+        const AgentReply r =
+            runAgentTurn(*w.session, w.tools->registry, text.toStdString(), w.agent, onEvent);
+        Q_EMIT turnMessages(messagesFrom(*w.session, before));
+        Q_EMIT toolCallCounts(toQt(w.counters.toJson()));
+        busy_ = false;
+        Q_EMIT replyFinished(qs(r.content), qs(r.reasoning), int(r.steps.size()));
+    });
+}
+
+void ChatService::sendBestOf(const QString& text, int n) {
+    if (n <= 1) {
+        send(text);
+        return;
+    }
+    runTurn([this, text, n](ChatWorker& w) {
+        const std::size_t before = w.session->messages().size();
+        const BestOfResult b = w.session->bestOf(text.toStdString(), n);
+        QJsonArray samples;
+        for (std::size_t i = 0; i < b.samples.size(); ++i) {
+            const TurnResult& t = b.samples[i];
+            const toolcall::ParseResult p = toolcall::parse(w.agent.format, t.text);
+            samples.append(QJsonObject{{"content", qs(p.content)},
+                                       {"reasoning", qs(p.reasoning)},
+                                       {"answer", qs(b.answers[i])},
+                                       {"generated_tokens", t.stats.generatedTokens},
+                                       {"decode_tokens_per_s", t.stats.decodeTokensPerS},
+                                       {"ttft_ms", t.stats.ttftMs},
+                                       {"stop_reason", qs(t.stats.stopReason)}});
+        }
+        Q_EMIT bestOfFinished(samples, b.chosen, b.votes);
+        const TurnResult& chosen = b.samples[static_cast<std::size_t>(b.chosen)];
+        Q_EMIT replyStats(toQt(chosen.stats.toJson()));
+        Q_EMIT turnMessages(messagesFrom(*w.session, before));
+        busy_ = false;
+        const QJsonObject c = samples[b.chosen].toObject();
+        Q_EMIT replyFinished(c.value("content").toString(), c.value("reasoning").toString(), 1);
     });
 }
 

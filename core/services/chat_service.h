@@ -46,6 +46,10 @@ public:
     // Sends a user message; the reply streams through textDelta/toolCall/toolResult and ends with
     // replyFinished (or failed). Ignored (with failed()) while a reply is running or nothing is open.
     void send(const QString& text);
+    // Best of N (n >= 2; 1 is send()): N answers to `text` sampled with seeds seed..seed+N-1 from one prefill
+    // of the prompt, no tools run; bestOfFinished shows them all, then the majority answer's sample continues
+    // the conversation and is reported like a normal reply (replyStats, turnMessages, replyFinished).
+    void sendBestOf(const QString& text, int n);
     void cancel();
     bool isBusy() const { return busy_.load(); }
     bool isOpen() const { return open_; }
@@ -70,8 +74,15 @@ Q_SIGNALS:
     // The messages the last user message added to the conversation (it included), for storing:
     // [{role, content, tool_calls, timings, fields}], JSON null where absent.
     void turnMessages(const QJsonArray& messages);
+    // A best-of reply's samples, [{content, reasoning, answer (normalised for the vote), generated_tokens,
+    // decode_tokens_per_s, ttft_ms, stop_reason}], the chosen one's index and how many samples agree with it.
+    void bestOfFinished(const QJsonArray& samples, int chosen, int votes);
+    // This chat's tool-call counters after each reply: {"hermes": {"parsed", "repaired", "failed"}, ...}.
+    void toolCallCounts(const QJsonObject& counts);
 
 private:
+    // Runs `job` in the worker for a user message unless nothing is open or a reply is running.
+    void runTurn(std::function<void(ChatWorker& w)> job);
     bool approve(const QString& tool, const QString& argumentsJson);
 
     QThread* thread_;

@@ -1,7 +1,8 @@
 // The Chat page with the real engine: the stories260K fixture (no chat template of its own) loaded with the
 // built-in alpaca template; two messages stream into the view, the second reply reuses the first one's KV
 // cache (shown in the statistics); Stop is offered while a reply runs; a model folder that is not there is
-// reported next to the form; a screenshot is written as a test artifact.
+// reported next to the form; a screenshot is written as a test artifact. Best of 3 at temperature 1 shows
+// three different answers side by side and the chosen one is what the conversation and the store hold.
 #include "common/test_support.h"
 #include "services/chat_service.h"
 #include "store/chat_store.h"
@@ -10,8 +11,11 @@
 #include "ui/chat_page.h"
 
 #include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QGroupBox>
 #include <QLabel>
 #include <QListWidget>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -140,6 +144,83 @@ private Q_SLOTS:
         QCOMPARE(chatMessages(store, id).size(), std::size_t(4));
         QVERIFY(!page.openStoredChat(id + 1000)); // not there: said next to the form
         QVERIFY(page.statusText().contains(QString::number(id + 1000)));
+    }
+
+    void bestOfShowsAnswersSideBySide() {
+        const QString model = test::fixture("models/stories260K");
+        HONE_REQUIRE_PATH(model);
+        const AppPaths paths = resolveAppPaths();
+        Store store(QString::fromStdString(paths.database));
+        store.open();
+        ui::ChatPage page(nullptr, &store);
+        page.resize(1400, 900);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        page.setModel(model);
+        auto* tpl = page.findChild<QComboBox*>("chatTemplateCombo");
+        tpl->setCurrentIndex(tpl->findData(QStringLiteral("alpaca")));
+        page.findChild<QSpinBox*>("chatMaxTokens")->setValue(24);
+        page.findChild<QDoubleSpinBox*>("chatTemperature")->setValue(1.0);
+        page.findChild<QSpinBox*>("chatBestOf")->setValue(3);
+        QSignalSpy loaded(&page, &ui::ChatPage::loaded);
+        page.load();
+        QVERIFY(loaded.wait(60000) && loaded[0][0].toBool());
+
+        QSignalSpy best(page.service(), &ChatService::bestOfFinished);
+        QSignalSpy done(&page, &ui::ChatPage::replyDone);
+        QVERIFY(page.sendMessage("Tell me a story about a bird."));
+        QVERIFY(done.wait(120000));
+        QCOMPARE(best.count(), 1);
+        const QJsonArray samples = best[0][0].toJsonArray();
+        const int chosen = best[0][1].toInt();
+        const int votes = best[0][2].toInt();
+        QCOMPARE(samples.size(), 3);
+        QVERIFY(chosen >= 0 && chosen < 3);
+        // Three samples, not one copied three times: different seeds give different stories.
+        QSet<QString> distinct;
+        for (const auto& v : samples) distinct.insert(v.toObject().value("content").toString());
+        QVERIFY2(distinct.size() >= 2, qPrintable(distinct.values().join(" | ")));
+        int agreeing = 0;
+        for (const auto& v : samples)
+            agreeing += v.toObject().value("answer") == samples[chosen].toObject().value("answer");
+        QCOMPARE(votes, agreeing);
+
+        // Shown side by side, the chosen one marked, each with its own text.
+        const auto boxes = page.findChildren<QGroupBox*>("chatBestOfAnswer");
+        QCOMPARE(boxes.size(), 3);
+        int marked = 0;
+        for (int i = 0; i < 3; ++i) {
+            QVERIFY(boxes[i]->isVisible());
+            marked += boxes[i]->property("chosen").toBool();
+            const QString shown = boxes[i]->findChild<QPlainTextEdit*>()->toPlainText();
+            QCOMPARE(shown, samples[i].toObject().value("content").toString());
+        }
+        QCOMPARE(marked, 1);
+        QVERIFY(boxes[chosen]->property("chosen").toBool());
+        QVERIFY(boxes[0]->y() == boxes[2]->y() && boxes[0]->x() < boxes[1]->x()); // a row
+        QVERIFY(page.grab().save(test::artifactsDir() + "/chat_page_best_of.png"));
+
+        // The chosen answer continues the conversation and is stored like a normal turn.
+        const QString chosenText = samples[chosen].toObject().value("content").toString();
+        QVERIFY(!chosenText.isEmpty());
+        QVERIFY2(page.transcript().contains(chosenText), qPrintable(page.transcript()));
+        const auto msgs = chatMessages(store, page.chatId());
+        QCOMPARE(msgs.size(), std::size_t(2));
+        QCOMPARE(QString::fromStdString(msgs[1].content).trimmed(), chosenText);
+        for (int i = 0; i < 3; ++i)
+            if (samples[i].toObject().value("content").toString() != chosenText)
+                QVERIFY(!page.transcript().contains(samples[i].toObject().value("content").toString()));
+
+        // Back to one answer: the next turn's prompt holds the chosen answer, taken from the KV cache.
+        page.findChild<QSpinBox*>("chatBestOf")->setValue(1);
+        QSignalSpy stats(page.service(), &ChatService::replyStats);
+        QVERIFY(page.sendMessage("And then?"));
+        QVERIFY(done.wait(120000));
+        QCOMPARE(best.count(), 1);
+        QVERIFY(!page.findChild<QWidget*>("chatBestOfRow")->isVisible());
+        QVERIFY2(stats.last()[0].toJsonObject().value("reused").toInt() > 0, qPrintable(page.statsText()));
+        QCOMPARE(chatMessages(store, page.chatId()).size(), std::size_t(4));
+        QCOMPARE(page.toolCallCountsText(), QStringLiteral("Tool calls: none yet"));
     }
 
 private:
