@@ -156,7 +156,6 @@ ChatPage::ChatPage(Settings* settings, Store* store, QWidget* parent)
     callCounts_->setWordWrap(true);
     callCounts_->setToolTip(tr("Tool calls of this chat per format: read cleanly, read after repairing a "
                                "near-miss (e.g. a missing brace or quote), and not readable"));
-    toolsForm->addRow(callCounts_);
     status_ = new QLabel(tr("Choose a model and press Load."));
     status_->setObjectName(QStringLiteral("chatStatus"));
     status_->setWordWrap(true);
@@ -222,7 +221,12 @@ ChatPage::ChatPage(Settings* settings, Store* store, QWidget* parent)
     convLayout->addWidget(input_);
     convLayout->addLayout(sendRow);
     right->addWidget(conversation);
-    right->addWidget(calls_);
+    auto* callsPanel = new QWidget;
+    auto* callsLayout = new QVBoxLayout(callsPanel);
+    callsLayout->setContentsMargins(0, 0, 0, 0);
+    callsLayout->addWidget(calls_, 1);
+    callsLayout->addWidget(callCounts_);
+    right->addWidget(callsPanel);
     right->setStretchFactor(0, 4);
     right->setStretchFactor(1, 1);
 
