@@ -365,6 +365,8 @@ ChatPage::ChatPage(Settings* settings, Store* store, QWidget* parent)
             service_.restoreMessages({});
             transcript_.clear();
             calls_->setRowCount(0);
+            bestOfRow_->hide();
+            showToolCallCounts({});
             render();
         }
     });

@@ -286,6 +286,7 @@ void ChatService::restoreMessages(const QJsonArray& messages) {
             list.push_back(std::move(c));
         }
         w->session->setMessages(std::move(list));
+        w->counters.reset(); // the counts are this chat's
         ctx->deleteLater();
     });
 }

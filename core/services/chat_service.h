@@ -1,7 +1,8 @@
 // The studio's chat: a model (+ optional LoRA adapter) loaded in a worker thread, one ChatSession with the
 // agent loop and the chosen tools; user messages go in, text deltas, tool calls, tool results, notes and each
 // reply's statistics come back through queued signals, so the GUI never waits on the model. Cancel stops the
-// running reply at the next token. Tools with side effects ask the GUI (approver) before they run.
+// running reply at the next token. Tools with side effects ask the GUI (approver) before they run. Best of N
+// samples N answers and lets a majority vote pick the one that continues; tool calls are counted per format.
 #pragma once
 
 #include <QJsonArray>
@@ -56,8 +57,8 @@ public:
 
     // Called in the GUI thread for a tool with side effects; return true to run it. Default: decline.
     void setApprover(std::function<bool(const QString& tool, const QString& argumentsJson)> approver);
-    // Replaces the open chat's conversation (a stored chat reloaded): [{role, content, tool_calls?,
-    // fields?}].
+    // Replaces the open chat's conversation (a stored chat reloaded, or [] for a new chat) and restarts the
+    // tool-call counts: [{role, content, tool_calls?, fields?}].
     void restoreMessages(const QJsonArray& messages);
 
 Q_SIGNALS:
