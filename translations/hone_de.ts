@@ -417,6 +417,58 @@ Ausführen?</translation>
         <source>The chat could not be saved: %1</source>
         <translation>Der Chat konnte nicht gespeichert werden: %1</translation>
     </message>
+    <message>
+        <source>1 (normal chat)</source>
+        <translation>1 (normaler Chat)</translation>
+    </message>
+    <message>
+        <source>Sample this many answers to each message from one prefill of the prompt and show them side by side; the answer most samples agree on continues the chat (no tools run). Needs a temperature above 0 for the answers to differ.</source>
+        <translation>So viele Antworten auf jede Nachricht aus einem einzigen Prefill des Prompts ziehen und nebeneinander zeigen; die Antwort, auf die sich die meisten Stichproben einigen, setzt den Chat fort (es laufen keine Werkzeuge). Damit sich die Antworten unterscheiden, muss die Temperatur über 0 liegen.</translation>
+    </message>
+    <message>
+        <source>Best of:</source>
+        <translation>Beste aus:</translation>
+    </message>
+    <message>
+        <source>Tool calls: none yet</source>
+        <translation>Werkzeugaufrufe: noch keine</translation>
+    </message>
+    <message>
+        <source>Tool calls of this chat per format: read cleanly, read after repairing a near-miss (e.g. a missing brace or quote), and not readable</source>
+        <translation>Werkzeugaufrufe dieses Chats je Format: sauber gelesen, nach Reparatur eines Beinahe-Treffers gelesen (z. B. fehlende Klammer oder fehlendes Anführungszeichen) und nicht lesbar</translation>
+    </message>
+    <message>
+        <source>Sampling %1 answers… (Escape stops)</source>
+        <translation>%1 Antworten werden gezogen… (Escape bricht ab)</translation>
+    </message>
+    <message>
+        <source>Answer %1 ✔ chosen (%2 of %3 agree)</source>
+        <translation>Antwort %1 ✔ gewählt (%2 von %3 stimmen überein)</translation>
+    </message>
+    <message>
+        <source>Answer %1</source>
+        <translation>Antwort %1</translation>
+    </message>
+    <message>
+        <source>%1 tokens at %2 tok/s, stopped by %3; compared as: %4</source>
+        <translation>%1 Tokens mit %2 Tok./s, beendet durch %3; verglichen als: %4</translation>
+    </message>
+    <message>
+        <source>Thinking: %1
+
+%2</source>
+        <translation>Überlegung: %1
+
+%2</translation>
+    </message>
+    <message>
+        <source>%1: %2 parsed, %3 repaired, %4 failed</source>
+        <translation>%1: %2 gelesen, %3 repariert, %4 fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Tool calls: %1</source>
+        <translation>Werkzeugaufrufe: %1</translation>
+    </message>
 </context>
 <context>
     <name>hone::ui::DataPage</name>
@@ -812,6 +864,14 @@ Ausführen?</translation>
             <numerusform>Exportiert, aber %n Prüfung fehlgeschlagen: vor der Verwendung dieser Dateien die Tabelle ansehen.</numerusform>
             <numerusform>Exportiert, aber %n Prüfungen fehlgeschlagen: vor der Verwendung dieser Dateien die Tabelle ansehen.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>GGUF LoRA adapter (llama.cpp --lora)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The adapter alone in llama.cpp&apos;s format, applied over a GGUF of the base model (F32 when the dtype is f32, else F16). Adapters that added tokens cannot be written this way: export the merged GGUF instead.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -2162,6 +2222,14 @@ Ausführen?</translation>
     <message>
         <source> — does not fit in CPU memory: lower the batch size or the sequence length, or turn on gradient checkpointing</source>
         <translation> — passt nicht in den CPU-Speicher: Batch-Größe oder Sequenzlänge verringern oder Gradient Checkpointing einschalten</translation>
+    </message>
+    <message>
+        <source>Optional: a PEFT adapter folder or a run folder whose adapter the LoRA starts from (train further). Its rank, alpha, targets and template replace the ones below; the optimizer starts fresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start from adapter</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
