@@ -210,6 +210,11 @@ void TrainForm::buildUi() {
     evalData_ =
         lineEdit(QStringLiteral("evalDataEdit"),
                  tr("Optional separate validation file; without it, Eval split holds out a fraction"));
+    initAdapter_ =
+        lineEdit(QStringLiteral("initAdapterEdit"),
+                 tr("Optional: a PEFT adapter folder or a run folder whose adapter the LoRA starts "
+                    "from (train further). Its rank, alpha, targets and template replace the ones "
+                    "below; the optimizer starts fresh"));
     format_ = combo(QStringLiteral("formatCombo"),
                     {{tr("detect"), QString()},
                      {QStringLiteral("alpaca"), QStringLiteral("alpaca")},
@@ -343,7 +348,8 @@ void TrainForm::buildUi() {
                                               {tr("Template"), template_},
                                               {tr("Train on"), trainOn_},
                                               {tr("Too long"), truncation_}}));
-    cl->addWidget(group(tr("LoRA"), {{tr("Rank"), rank_},
+    cl->addWidget(group(tr("LoRA"), {{tr("Start from adapter"), withBrowse(initAdapter_, true)},
+                                     {tr("Rank"), rank_},
                                      {tr("Alpha"), alpha_},
                                      {tr("Dropout"), dropout_},
                                      {QString(), rslora_},
@@ -412,6 +418,7 @@ TrainOptions TrainForm::options() const {
     o.modelPath = model_->text().trimmed().toStdString();
     o.dataPath = data_->text().trimmed().toStdString();
     o.evalDataPath = evalData_->text().trimmed().toStdString();
+    o.initAdapter = initAdapter_->text().trimmed().toStdString();
     o.format = comboValue(format_).toStdString();
     o.templateName = comboValue(template_).toStdString();
     o.trainOn = comboValue(trainOn_).toStdString();
@@ -456,6 +463,7 @@ void TrainForm::setOptions(const TrainOptions& o) {
     model_->setText(q(o.modelPath));
     data_->setText(q(o.dataPath));
     evalData_->setText(q(o.evalDataPath));
+    initAdapter_->setText(q(o.initAdapter));
     setCombo(format_, q(o.format));
     setCombo(template_, q(o.templateName));
     setCombo(trainOn_, q(o.trainOn));

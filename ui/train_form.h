@@ -79,6 +79,7 @@ private:
     QLineEdit* model_ = nullptr;
     QLineEdit* data_ = nullptr;
     QLineEdit* evalData_ = nullptr;
+    QLineEdit* initAdapter_ = nullptr;
     QComboBox* format_ = nullptr;
     QComboBox* template_ = nullptr;
     QComboBox* trainOn_ = nullptr;

@@ -48,7 +48,7 @@ const std::vector<std::string>& valueOptions() {
         "schedule",    "warmup",        "warmup-ratio", "weight-decay", "adam-beta1", "adam-beta2",
         "adam-eps",    "max-grad-norm", "epochs",       "max-steps",    "batch-size", "grad-accum",
         "max-seq-len", "seed",          "eval-split",   "eval-every",   "save-every", "keep-checkpoints",
-        "device",      "dtype",         "threads",      "out",          "name"};
+        "device",      "dtype",         "threads",      "out",          "name",       "init-adapter"};
     return v;
 }
 const std::vector<std::string>& flagOptions() {
@@ -265,11 +265,14 @@ int trainCommand(Args& args, FailureReport& report) {
                     "  options (also accepted as keys of a --config JSON/YAML file):\n   ");
         for (const auto& o : valueOptions()) std::printf(" --%s", o.c_str());
         for (const auto& o : flagOptions()) std::printf(" --%s", o.c_str());
-        std::printf("\n  --json-progress: one JSON object per line on stdout\n"
-                    "  --template: alpaca | chatml (for models without a chat template)\n"
-                    "  datasets: JSONL, JSON or CSV (Parquet is not supported yet: convert it with\n"
-                    "    python3 -c \"import pandas; pandas.read_parquet('f.parquet').to_json('f.jsonl', "
-                    "orient='records', lines=True)\")\n");
+        std::printf(
+            "\n  --json-progress: one JSON object per line on stdout\n"
+            "  --template: alpaca | chatml (for models without a chat template)\n"
+            "  --init-adapter DIR: start the LoRA from a PEFT adapter or a run folder's adapter (its\n"
+            "    rank, alpha, targets and template replace --lora-*/--targets; the optimizer starts fresh)\n"
+            "  datasets: JSONL, JSON or CSV (Parquet is not supported yet: convert it with\n"
+            "    python3 -c \"import pandas; pandas.read_parquet('f.parquet').to_json('f.jsonl', "
+            "orient='records', lines=True)\")\n");
         return 0;
     }
     Json j = Json::object();

@@ -38,6 +38,7 @@ Json TrainOptions::toJson() const {
     j["template"] = templateName;
     j["train-on"] = trainOn;
     j["truncation"] = truncation;
+    j["init-adapter"] = initAdapter;
     j["lora-rank"] = lora.rank;
     j["lora-alpha"] = lora.alpha;
     j["lora-dropout"] = lora.dropout;
@@ -142,6 +143,7 @@ TrainOptions TrainOptions::fromJson(const Json& j, const std::string& source) {
     str("template", o.templateName);
     str("train-on", o.trainOn);
     str("truncation", o.truncation);
+    str("init-adapter", o.initAdapter);
     num("lora-rank", o.lora.rank);
     num("lora-alpha", o.lora.alpha);
     num("lora-dropout", o.lora.dropout);

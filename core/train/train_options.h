@@ -20,6 +20,7 @@ struct TrainOptions {
     std::string templateName;        // "" = the model's chat template; or a built-in one (alpaca, chatml)
     std::string trainOn = "auto";    // auto (assistant for chat data) | assistant | all
     std::string truncation = "drop"; // drop | right (examples longer than maxSeqLen)
+    std::string initAdapter;         // "" = a fresh adapter; else a PEFT/run folder the LoRA starts from
 
     LoraConfig lora;
 

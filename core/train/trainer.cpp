@@ -16,6 +16,7 @@
 #include "tokenizer/tokenizer.h"
 #include "train/adamw_torch.h"
 #include "train/adapter_io_torch.h"
+#include "train/init_adapter.h"
 #include "train/lora_model_torch.h"
 #include "train/lr_schedule.h"
 #include "train/memory_estimate.h"
@@ -583,7 +584,9 @@ struct Setup {
 };
 
 // Everything before the weights load: validation, the data, the template, tokens, and the memory check.
-Setup prepare(TrainOptions& o, const TrainEventFn& emit, bool enforceMemory) {
+// `resuming`: the run's saved settings already hold the init adapter's shape, and its checkpoint the weights.
+Setup prepare(TrainOptions& o, const TrainEventFn& emit, bool enforceMemory, bool resuming = false) {
+    if (!resuming) takeInitAdapterShape(o);
     o.validate();
     configureThreads(o.threads);
     const DeviceSpec dev = resolveDevice(DeviceSpec::parse(o.device));
@@ -609,6 +612,7 @@ Setup prepare(TrainOptions& o, const TrainEventFn& emit, bool enforceMemory) {
         }
     }
     PreparedData data = prepareData(o, cfg, emit);
+    if (!resuming) checkInitAdapter(o, cfg, data.newTokens);
 
     // Memory check before the weights are loaded.
     TrainShape shape;
@@ -685,7 +689,7 @@ TrainResult runTraining(const TrainOptions& requested, const TrainEventFn& onEve
     auto emit = [&](const Json& e) {
         if (onEvent) onEvent(e);
     };
-    Setup st = prepare(o, emit, true);
+    Setup st = prepare(o, emit, true, !ckpt.empty());
     const DeviceSpec dev = st.dev;
     const DType dtype = st.dtype;
     PreparedData& data = st.data;
@@ -706,6 +710,8 @@ TrainResult runTraining(const TrainOptions& requested, const TrainEventFn& onEve
     mo.newTokens = data.newTokens;
     mo.checkpointing = o.gradientCheckpointing;
     LoraModel model(base, mo);
+    if (!o.initAdapter.empty() && ckpt.empty())
+        model.loadPeftState(readTensorsFile(initAdapterFolder(o.initAdapter) + "/adapter_model.safetensors"));
     Loop loop(o, data, model, emit, control, o.outDir);
     if (!ckpt.empty()) {
         loop.restore(ckpt);
@@ -718,6 +724,7 @@ TrainResult runTraining(const TrainOptions& requested, const TrainEventFn& onEve
           {"total_steps", loop.totalSteps()},
           {"step", loop.step()},
           {"resumed_from", ckpt.empty() ? Json(nullptr) : Json(ckpt)},
+          {"init_adapter", o.initAdapter.empty() ? Json(nullptr) : Json(o.initAdapter)},
           {"trainable_params", model.trainableCount()},
           {"train_examples", data.train.size()},
           {"eval_examples", data.eval.size()},

@@ -214,6 +214,13 @@ private Q_SLOTS:
         Run e = runHone({"train", "--home", home.path(), "--config", home.filePath("bad.yaml")});
         QCOMPARE(e.exitCode, 1);
         QVERIFY2(e.err.contains("unknown setting 'learning_rate'"), e.err.constData());
+
+        // --init-adapter reaches the trainer (the in-process behaviour is tst_init_adapter's).
+        Run i = runHone(
+            {"train", "--home", home.path(), "--config", cfg, "--init-adapter", home.filePath("none")});
+        QCOMPARE(i.exitCode, 1);
+        QVERIFY2(i.err.contains("--init-adapter " + home.filePath("none").toUtf8() + " does not exist"),
+                 i.err.constData());
     }
 
     void dryRunReportsDataProblemsAndMemoryWithoutARun() {

@@ -13,6 +13,7 @@
 #include "train/adapter_io_torch.h"
 #include "train/lora_model_torch.h"
 #include "train/trainer.h"
+#include "train_test_support.h"
 
 #include <QDir>
 #include <QFile>
@@ -85,12 +86,7 @@ std::string greedy(const LoraModel& m, const tok::Tokenizer& tok, const std::str
 }
 
 std::string errorOf(const TrainOptions& o) {
-    try {
-        runTraining(o, {}, nullptr);
-    } catch (const hone::Error& e) {
-        return e.what();
-    }
-    return "(no error)";
+    return test::trainingErrorOf(o);
 }
 
 } // namespace

@@ -194,6 +194,7 @@ private Q_SLOTS:
         o.saveEvery = 20;
         o.keepCheckpoints = 2;
         o.runName = "roundtrip";
+        o.initAdapter = "/tmp/some-run/adapter";
         form.setOptions(o);
         QCOMPARE(QString::fromStdString(form.options().toJson().dump()),
                  QString::fromStdString(o.toJson().dump()));
