@@ -78,18 +78,7 @@ int benchGenerate(Args& args) {
                      stories.c_str());
     }
     const auto tmp = std::filesystem::temp_directory_path() / ("hone-bench-" + std::to_string(::getpid()));
-    Json cfg = {{"architectures", {"LlamaForCausalLM"}},
-                {"model_type", "llama"},
-                {"hidden_size", 768},
-                {"intermediate_size", 2048},
-                {"num_hidden_layers", quick ? 2 : 12},
-                {"num_attention_heads", 12},
-                {"num_key_value_heads", 4},
-                {"vocab_size", 32000},
-                {"max_position_embeddings", 2048},
-                {"rms_norm_eps", 1e-5},
-                {"rope_theta", 10000.0},
-                {"tie_word_embeddings", true}};
+    const Json cfg = benchLlamaConfig(quick ? 2 : 12);
     writeRandomModel(tmp.string(), cfg, 42, 0.02f);
     try {
         for (DType dt : {DType::F32, DType::BF16})

@@ -10,6 +10,22 @@
 
 namespace hone {
 
+Json benchLlamaConfig(int layers, int vocab, bool tiedEmbeddings) {
+    return {{"architectures", {"LlamaForCausalLM"}},
+            {"model_type", "llama"},
+            {"hidden_size", 768},
+            {"intermediate_size", 2048},
+            {"num_hidden_layers", layers},
+            {"num_attention_heads", 12},
+            {"num_key_value_heads", 4},
+            {"vocab_size", vocab},
+            {"max_position_embeddings", 2048},
+            {"rms_norm_eps", 1e-5},
+            {"rope_theta", 10000.0},
+            {"tie_word_embeddings", tiedEmbeddings},
+            {"torch_dtype", "float32"}};
+}
+
 void writeRandomModel(const std::string& dir, const Json& config, std::uint64_t seed, float stddev) {
     std::filesystem::create_directories(dir);
     const int hid = config.at("hidden_size").get<int>();

@@ -14,4 +14,8 @@ namespace hone {
 // U(-a, a) with the standard deviation `stddev`, norms 1 (+ small noise), reproducible for `seed`.
 void writeRandomModel(const std::string& dir, const Json& config, std::uint64_t seed, float stddev = 0.05f);
 
+// The config.json of the benchmarks' random Llama: hidden 768, ffn 2048, 12 heads / 4 KV heads, `layers`
+// layers (12: ~100M parameters with a 32000-token vocabulary), F32.
+Json benchLlamaConfig(int layers = 12, int vocab = 32000, bool tiedEmbeddings = true);
+
 } // namespace hone

@@ -46,19 +46,7 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         const std::string base = tmp.filePath("base").toStdString(),
                           adapter = tmp.filePath("adapter").toStdString();
-        const Json cfg = {{"model_type", "llama"},
-                          {"architectures", {"LlamaForCausalLM"}},
-                          {"hidden_size", 768},
-                          {"intermediate_size", 2048},
-                          {"num_hidden_layers", 12},
-                          {"num_attention_heads", 12},
-                          {"num_key_value_heads", 4},
-                          {"vocab_size", 32000},
-                          {"max_position_embeddings", 2048},
-                          {"rms_norm_eps", 1e-5},
-                          {"rope_theta", 10000.0},
-                          {"tie_word_embeddings", true},
-                          {"torch_dtype", "float32"}};
+        const Json cfg = benchLlamaConfig();
         writeRandomModel(base, cfg, 7, 0.02f);
         fs::create_directories(adapter);
         test::TestAdapter t;

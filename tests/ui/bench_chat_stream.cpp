@@ -1,10 +1,13 @@
 // Benchmark (not a ctest): decode speed of a chat reply streamed into the studio's Chat page (worker thread,
 // queued text deltas, markdown view redrawn every 50 ms) against the same reply decoded headless (ChatSession
-// with a callback), same model, template, greedy settings and length, alternating, 5 rounds each; prints the
-// median tokens/s of each and their ratio. Usage: bench_chat_stream [MODEL_DIR] (default: stories260K).
+// with a callback), same model, template, greedy settings and length, alternating; prints the median tokens/s
+// of each and their ratio. Usage: bench_chat_stream [MODEL_DIR] (default: stories260K, then a random 124M
+// Llama with Llama 2's tokenizer).
 #include "chat_session/chat_session.h"
 #include "data/builtin_templates.h"
+#include "device/compute_device.h"
 #include "infer/language_model.h"
+#include "infer/random_model.h"
 #include "services/chat_service.h"
 #include "ui/chat_page.h"
 
@@ -12,9 +15,13 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QEventLoop>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonObject>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTemporaryDir>
+#include <QThread>
 #include <QTimer>
 
 #include <algorithm>
@@ -28,17 +35,16 @@ double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
 }
-} // namespace
-
-int main(int argc, char** argv) {
-    qputenv("QT_QPA_PLATFORM", "offscreen");
-    QApplication app(argc, argv);
-    const QString model = argc > 1 ? QString::fromLocal8Bit(argv[1])
-                                   : QStringLiteral(HONE_BENCH_FIXTURES "/models/stories260K");
-    const int tokens = 400;
+// Streams `rounds` greedy replies of `tokens` tokens into the Chat page and decodes the same reply headless,
+// alternating; prints the medians and their ratio.
+void compare(const QString& model, int tokens, int rounds) {
     const char* prompt = "Tell me a long story about a girl and her dog.";
-    std::vector<double> gui, headless;
+    std::vector<double> gui, headless, headlessAll;
     int guiTokens = 0, headlessTokens = 0;
+    // The studio's chat runs the model on all cores but one (ChatPage::setup); the headless side runs once
+    // with the same thread count (the cost of streaming into the GUI) and once on all cores (`hone chat`).
+    const int guiThreads = qEnvironmentVariableIntValue("HONE_BENCH_GUI_THREADS");
+    const int studioThreads = guiThreads > 0 ? guiThreads : std::max(1, QThread::idealThreadCount() - 1);
 
     auto lm = LanguageModel::load(model.toStdString());
     ui::ChatPage page(nullptr, nullptr);
@@ -52,10 +58,16 @@ int main(int argc, char** argv) {
     {
         QEventLoop wait;
         QObject::connect(&page, &ui::ChatPage::loaded, &wait, &QEventLoop::quit);
-        page.load();
+        if (guiThreads > 0) {
+            ChatSetup setup = page.setup();
+            setup.threads = guiThreads;
+            page.service()->open(setup);
+        } else {
+            page.load();
+        }
         wait.exec();
     }
-    for (int round = 0; round < 5; ++round) {
+    for (int round = 0; round < rounds; ++round) {
         // GUI: the page streams the reply.
         QJsonObject stats;
         QMetaObject::Connection c = QObject::connect(page.service(), &ChatService::replyStats,
@@ -70,26 +82,56 @@ int main(int argc, char** argv) {
         guiTokens = stats.value("generated_tokens").toInt();
 
         // Headless: the same reply with a callback that only collects the text.
-        ChatSessionOptions o;
-        o.templateSource = data::builtinTemplate("alpaca").jinja;
-        SamplingParams base; // as ChatService builds them: the model's generation_config, then the page's
-        base.temperature = 0.7;
-        o.sampling = defaultSampling(model.toStdString(), base);
-        o.sampling.temperature = 0;
-        o.maxTokens = tokens;
-        ChatSession chat(lm, tok::Tokenizer::load(model.toStdString()), o);
-        std::string text;
-        const TurnResult r = chat.send(prompt, [&](const std::string& d) {
-            text += d;
-            return true;
-        });
-        headless.push_back(r.stats.decodeTokensPerS);
-        headlessTokens = r.stats.generatedTokens;
+        for (const int threads : {studioThreads, 0}) {
+            configureThreads(threads);
+            ChatSessionOptions o;
+            o.templateSource = data::builtinTemplate("alpaca").jinja;
+            SamplingParams base; // as ChatService builds them: the model's generation_config, then the page's
+            base.temperature = 0.7;
+            o.sampling = defaultSampling(model.toStdString(), base);
+            o.sampling.temperature = 0;
+            o.maxTokens = tokens;
+            ChatSession chat(lm, tok::Tokenizer::load(model.toStdString()), o);
+            std::string text;
+            const TurnResult r = chat.send(prompt, [&](const std::string& d) {
+                text += d;
+                return true;
+            });
+            (threads == 0 ? headlessAll : headless).push_back(r.stats.decodeTokensPerS);
+            headlessTokens = r.stats.generatedTokens;
+        }
     }
-    const double g = median(gui), h = median(headless);
+    const double g = median(gui), h = median(headless), a = median(headlessAll);
     std::printf("reply: %d tokens (GUI) / %d tokens (headless), greedy, %s\n", guiTokens, headlessTokens,
                 qPrintable(model));
-    std::printf("decode tokens/s, median of 5: GUI streaming %.1f, headless %.1f, ratio GUI/headless %.3f\n",
-                g, h, g / h);
+    std::printf("decode tokens/s, median of %d: GUI streaming %.1f (%d threads), headless %.1f (%d threads), "
+                "ratio GUI/headless %.3f; headless on all %d cores %.1f, ratio GUI/all cores %.3f\n",
+                rounds, g, studioThreads, h, studioThreads, g / h, QThread::idealThreadCount(), a, g / a);
+    std::fflush(stdout);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    if (argc > 1) {
+        compare(QString::fromLocal8Bit(argv[1]), 400, 5);
+        return 0;
+    }
+    // The worst case: a 260K-parameter model decodes a token in about a millisecond, so the GUI's share of
+    // each token is as large as it gets.
+    compare(QStringLiteral(HONE_BENCH_FIXTURES "/models/stories260K"), 400, 5);
+    // A model of the size people chat with is far slower per token: a random 12-layer Llama (hidden 768,
+    // 124M parameters with Llama 2's 32000-token tokenizer).
+    const QString tokDir = QStringLiteral(HONE_BENCH_FIXTURES "/tokenizers/llama2");
+    if (!QFileInfo::exists(tokDir + "/tokenizer.json")) return 0;
+    QTemporaryDir tmp;
+    const std::string dir = tmp.filePath("llama-124m").toStdString();
+    const Json cfg = benchLlamaConfig(12, 32000, false);
+    writeRandomModel(dir, cfg, 7, 0.02f);
+    for (const char* f : {"tokenizer.json", "tokenizer_config.json"})
+        QFile::copy(tokDir + "/" + f, QString::fromStdString(dir) + "/" + f);
+    compare(QString::fromStdString(dir), 100, 3);
     return 0;
 }
