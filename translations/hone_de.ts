@@ -190,10 +190,6 @@
         <translation>Ordner, den das Modell lesen darf (leer: keiner)</translation>
     </message>
     <message>
-        <source>MCP servers JSON ({&quot;mcpServers&quot;: {...}}), empty: none</source>
-        <translation>JSON mit MCP-Servern ({&quot;mcpServers&quot;: {...}}), leer: keine</translation>
-    </message>
-    <message>
         <source>&amp;Load</source>
         <translation>&amp;Laden</translation>
     </message>
@@ -468,6 +464,26 @@ Ausführen?</translation>
     <message>
         <source>Tool calls: %1</source>
         <translation>Werkzeugaufrufe: %1</translation>
+    </message>
+    <message>
+        <source>MCP config file ({&quot;mcpServers&quot;: {...}}), empty: none</source>
+        <translation>MCP-Konfigurationsdatei ({&quot;mcpServers&quot;: {...}}), leer: keine</translation>
+    </message>
+    <message>
+        <source>A JSON file with &quot;mcpServers&quot;: {name: {command, args, env, cwd}}: the MCP servers to start. Their tools ask before they run unless the server marks them read-only.</source>
+        <translation>Eine JSON-Datei mit &quot;mcpServers&quot;: {name: {command, args, env, cwd}}: die zu startenden MCP-Server. Ihre Werkzeuge fragen vor dem Ausführen nach, außer der Server kennzeichnet sie als nur lesend.</translation>
+    </message>
+    <message>
+        <source>Choose the MCP config file</source>
+        <translation>MCP-Konfigurationsdatei wählen</translation>
+    </message>
+    <message>
+        <source>MCP config file</source>
+        <translation>MCP-Konfigurationsdatei</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation>JSON-Dateien (*.json);;Alle Dateien (*)</translation>
     </message>
 </context>
 <context>

@@ -126,7 +126,22 @@ ChatPage::ChatPage(Settings* settings, Store* store, QWidget* parent)
     filesDir_->setPlaceholderText(tr("folder the model may read (empty: none)"));
     mcpConfig_ = new QLineEdit;
     mcpConfig_->setObjectName(QStringLiteral("toolMcpConfig"));
-    mcpConfig_->setPlaceholderText(tr("MCP servers JSON ({\"mcpServers\": {...}}), empty: none"));
+    mcpConfig_->setPlaceholderText(tr("MCP config file ({\"mcpServers\": {...}}), empty: none"));
+    mcpConfig_->setToolTip(
+        tr("A JSON file with \"mcpServers\": {name: {command, args, env, cwd}}: the MCP "
+           "servers to start. Their tools ask before they run unless the server marks them "
+           "read-only."));
+    auto* browseMcp = new QPushButton(tr("Browse…"));
+    browseMcp->setObjectName(QStringLiteral("toolMcpBrowse"));
+    browseMcp->setToolTip(tr("Choose the MCP config file"));
+    auto* mcpRow = new QHBoxLayout;
+    mcpRow->addWidget(mcpConfig_, 1);
+    mcpRow->addWidget(browseMcp);
+    connect(browseMcp, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getOpenFileName(this, tr("MCP config file"), mcpConfig_->text(),
+                                                          tr("JSON files (*.json);;All files (*)"));
+        if (!file.isEmpty()) mcpConfig_->setText(file);
+    });
     load_ = new QPushButton(tr("&Load"));
     load_->setObjectName(QStringLiteral("chatLoadButton"));
 
@@ -150,7 +165,7 @@ ChatPage::ChatPage(Settings* settings, Store* store, QWidget* parent)
     toolsForm->addRow(runsTool_);
     toolsForm->addRow(tr("Files:"), filesDir_);
     toolsForm->addRow(tr("HTTP:"), httpHosts_);
-    toolsForm->addRow(tr("MCP:"), mcpConfig_);
+    toolsForm->addRow(tr("MCP:"), mcpRow);
     callCounts_ = new QLabel(tr("Tool calls: none yet"));
     callCounts_->setObjectName(QStringLiteral("chatToolCallCounts"));
     callCounts_->setWordWrap(true);
