@@ -175,6 +175,10 @@ private Q_SLOTS:
         const int chosen = best[0][1].toInt();
         const int votes = best[0][2].toInt();
         QCOMPARE(samples.size(), 3);
+        for (const auto& v : samples) // later samples start from the cached prompt: their TTFT is lower
+            qInfo("best-of sample: %d tokens, TTFT %.2f ms, %.0f tok/s",
+                  v.toObject().value("generated_tokens").toInt(), v.toObject().value("ttft_ms").toDouble(),
+                  v.toObject().value("decode_tokens_per_s").toDouble());
         QVERIFY(chosen >= 0 && chosen < 3);
         // Three samples, not one copied three times: different seeds give different stories.
         QSet<QString> distinct;
