@@ -39,12 +39,12 @@ double median(std::vector<double> v) {
 // alternating; prints the medians and their ratio.
 void compare(const QString& model, int tokens, int rounds) {
     const char* prompt = "Tell me a long story about a girl and her dog.";
-    std::vector<double> gui, headless, headlessAll;
+    std::vector<double> gui, headless;
     int guiTokens = 0, headlessTokens = 0;
-    // The studio's chat runs the model on all cores but one (ChatPage::setup); the headless side runs once
-    // with the same thread count (the cost of streaming into the GUI) and once on all cores (`hone chat`).
+    // The studio's chat runs the model on all cores (ChatPage::setup), as `hone chat` does;
+    // HONE_BENCH_GUI_THREADS=N runs both sides on N threads instead.
     const int guiThreads = qEnvironmentVariableIntValue("HONE_BENCH_GUI_THREADS");
-    const int studioThreads = guiThreads > 0 ? guiThreads : std::max(1, QThread::idealThreadCount() - 1);
+    const int threads = guiThreads > 0 ? guiThreads : QThread::idealThreadCount();
 
     auto lm = LanguageModel::load(model.toStdString());
     ui::ChatPage page(nullptr, nullptr);
@@ -82,7 +82,7 @@ void compare(const QString& model, int tokens, int rounds) {
         guiTokens = stats.value("generated_tokens").toInt();
 
         // Headless: the same reply with a callback that only collects the text.
-        for (const int threads : {studioThreads, 0}) {
+        {
             configureThreads(threads);
             ChatSessionOptions o;
             o.templateSource = data::builtinTemplate("alpaca").jinja;
@@ -97,16 +97,16 @@ void compare(const QString& model, int tokens, int rounds) {
                 text += d;
                 return true;
             });
-            (threads == 0 ? headlessAll : headless).push_back(r.stats.decodeTokensPerS);
+            headless.push_back(r.stats.decodeTokensPerS);
             headlessTokens = r.stats.generatedTokens;
         }
     }
-    const double g = median(gui), h = median(headless), a = median(headlessAll);
+    const double g = median(gui), h = median(headless);
     std::printf("reply: %d tokens (GUI) / %d tokens (headless), greedy, %s\n", guiTokens, headlessTokens,
                 qPrintable(model));
-    std::printf("decode tokens/s, median of %d: GUI streaming %.1f (%d threads), headless %.1f (%d threads), "
-                "ratio GUI/headless %.3f; headless on all %d cores %.1f, ratio GUI/all cores %.3f\n",
-                rounds, g, studioThreads, h, studioThreads, g / h, QThread::idealThreadCount(), a, g / a);
+    std::printf("decode tokens/s on %d threads, median of %d: GUI streaming %.1f, headless %.1f, ratio "
+                "GUI/headless %.3f\n",
+                threads, rounds, g, h, g / h);
     std::fflush(stdout);
 }
 
