@@ -883,11 +883,11 @@ Ausführen?</translation>
     </message>
     <message>
         <source>GGUF LoRA adapter (llama.cpp --lora)</source>
-        <translation type="unfinished"></translation>
+        <translation>GGUF-LoRA-Adapter (llama.cpp --lora)</translation>
     </message>
     <message>
         <source>The adapter alone in llama.cpp&apos;s format, applied over a GGUF of the base model (F32 when the dtype is f32, else F16). Adapters that added tokens cannot be written this way: export the merged GGUF instead.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur der Adapter im Format von llama.cpp, angewendet auf ein GGUF des Basismodells (F32, wenn der Datentyp f32 ist, sonst F16). Adapter, die Tokens hinzugefügt haben, lassen sich so nicht schreiben: exportieren Sie stattdessen das zusammengeführte GGUF.</translation>
     </message>
 </context>
 <context>
@@ -2241,11 +2241,11 @@ Ausführen?</translation>
     </message>
     <message>
         <source>Optional: a PEFT adapter folder or a run folder whose adapter the LoRA starts from (train further). Its rank, alpha, targets and template replace the ones below; the optimizer starts fresh</source>
-        <translation type="unfinished"></translation>
+        <translation>Optional: ein PEFT-Adapterordner oder ein Lauf-Ordner, von dessen Adapter die LoRA ausgeht (weitertrainieren). Dessen Rang, Alpha, Zielmodule und Vorlage ersetzen die Werte unten; der Optimierer beginnt neu</translation>
     </message>
     <message>
         <source>Start from adapter</source>
-        <translation type="unfinished"></translation>
+        <translation>Von Adapter ausgehen</translation>
     </message>
 </context>
 <context>
