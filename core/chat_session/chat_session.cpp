@@ -356,9 +356,15 @@ Json toolCallsJson(const std::vector<ProposedToolCall>& calls) {
 }
 } // namespace
 
+std::uint64_t ChatSession::nextSeed() {
+    // The session's seed for its first reply, then one more per reply: a regenerated or repeated prompt gets
+    // a new sample, and the whole conversation stays reproducible from the seed.
+    return opt_.sampling.seed + samplesDrawn_++;
+}
+
 TurnResult ChatSession::send(ChatMessage message, const TextCallback& onText) {
     messages_.push_back(std::move(message));
-    TurnResult r = generateReply(onText, opt_.sampling.seed);
+    TurnResult r = generateReply(onText, nextSeed());
     messages_.push_back({"assistant", r.text, toolCallsJson(r.toolCalls), r.stats.toJson(), nullptr});
     return r;
 }
@@ -373,7 +379,7 @@ BestOfResult ChatSession::bestOf(const std::string& userText, int n) {
     BestOfResult b;
     std::map<std::string, int> counts;
     for (int i = 0; i < n; ++i) {
-        b.samples.push_back(generateReply({}, opt_.sampling.seed + static_cast<std::uint64_t>(i)));
+        b.samples.push_back(generateReply({}, nextSeed()));
         b.answers.push_back(normalizeAnswer(b.samples.back().text));
         ++counts[b.answers.back()];
     }

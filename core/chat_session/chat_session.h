@@ -134,6 +134,7 @@ public:
 private:
     struct Impl;
     TurnResult generateReply(const TextCallback& onText, std::uint64_t seed);
+    std::uint64_t nextSeed();
     std::vector<std::int32_t> buildPrompt(std::vector<std::string>& notes);
     std::string render(std::size_t from) const;
     void refreshTemplate();
@@ -144,7 +145,8 @@ private:
     std::shared_ptr<const InferenceAdapter> adapter_;
     std::shared_ptr<const ToolCallHook> hook_;
     std::vector<ChatMessage> messages_;
-    std::size_t trimFrom_ = 0; // first non-system message included in the prompt
+    std::size_t trimFrom_ = 0;       // first non-system message included in the prompt
+    std::uint64_t samplesDrawn_ = 0; // replies sampled so far (each takes the next seed)
     std::atomic<bool> cancelled_{false};
     std::unique_ptr<Impl> impl_;
 };

@@ -203,6 +203,24 @@ private Q_SLOTS:
         QCOMPARE(chat.messages().back().content, b.samples[std::size_t(b.chosen)].text);
     }
 
+    // Each sampled reply takes the next seed: the same prompt again in a session gives a new sample, and a
+    // session started with the same seed replays the conversation exactly.
+    void repliesDrawNewSamplesReproducibly() {
+        auto o = options(24);
+        o.sampling.temperature = 1.0;
+        o.sampling.seed = 5;
+        ChatSession chat(model_, *tok_, o), replay(model_, *tok_, o);
+        const std::string first = chat.send("Tell me about the sun.").text;
+        chat.setMessages({});
+        const std::string again = chat.send("Tell me about the sun.").text;
+        QVERIFY2(first != again, first.c_str());
+        QCOMPARE(QString::fromStdString(replay.send("Tell me about the sun.").text),
+                 QString::fromStdString(first));
+        replay.setMessages({});
+        QCOMPARE(QString::fromStdString(replay.send("Tell me about the sun.").text),
+                 QString::fromStdString(again));
+    }
+
     void toolCallHookSeesTheRawReply() {
         // A hook standing in for core/toolcall: it gets the raw reply and its calls land on the message.
         struct Hook : ToolCallHook {
