@@ -47,9 +47,10 @@ public:
     // Sends a user message; the reply streams through textDelta/toolCall/toolResult and ends with
     // replyFinished (or failed). Ignored (with failed()) while a reply is running or nothing is open.
     void send(const QString& text);
-    // Best of N (n >= 2; 1 is send()): N answers to `text` sampled with seeds seed..seed+N-1 from one prefill
-    // of the prompt, no tools run; bestOfFinished shows them all, then the majority answer's sample continues
-    // the conversation and is reported like a normal reply (replyStats, turnMessages, replyFinished).
+    // Best of N (n >= 2; 1 is send()): N answers to `text` sampled with the chat's next N seeds from one
+    // prefill of the prompt, no tools run; bestOfFinished shows them all, then the majority answer's sample
+    // continues the conversation and is reported like a normal reply (replyStats, turnMessages,
+    // replyFinished).
     void sendBestOf(const QString& text, int n);
     void cancel();
     bool isBusy() const { return busy_.load(); }
