@@ -9,6 +9,7 @@
 #include "data/dataset_format.h"
 #include "data/token_dataset.h"
 #include "export/gguf_lora_export.h"
+#include "export/gguf_metadata_export.h"
 #include "export/peft_adapter.h"
 #include "infer/language_model.h"
 #include "model/ggml_dequant.h"

@@ -120,16 +120,8 @@ void loadF32(const Planned& p, const std::string& file, std::vector<float>& out)
             if (t.dtype == StDType::BF16) v = bf16ToF32(f32ToBf16(v));
         }
     } else if (p.transform == Transform::PermuteHeads) {
-        // llama.cpp's permute: reshape(heads, 2, rows / heads / 2, cols).swapaxes(1, 2).
         const std::size_t rows = t.shape.empty() ? 1 : static_cast<std::size_t>(t.shape[0]);
-        const std::size_t cols = rows ? n / rows : 0;
-        const std::size_t perHead = rows / static_cast<std::size_t>(p.heads), half = perHead / 2;
-        std::vector<float> in(out);
-        for (std::size_t h = 0; h < static_cast<std::size_t>(p.heads); ++h)
-            for (std::size_t i = 0; i < half; ++i)
-                for (std::size_t j = 0; j < 2; ++j)
-                    std::memcpy(out.data() + (h * perHead + i * 2 + j) * cols,
-                                in.data() + (h * perHead + j * half + i) * cols, cols * sizeof(float));
+        out = permuteHeadRows(out, rows, rows ? n / rows : 0, p.heads);
     }
 }
 
@@ -137,27 +129,12 @@ void loadF32(const Planned& p, const std::string& file, std::vector<float>& out)
 
 GgufExportReport exportGguf(const std::string& hfFolder, const std::string& outPath,
                             const GgufExportOptions& options) {
-    const fs::path dir(hfFolder);
-    if (!fs::is_directory(dir))
-        throw Error("model folder " + hfFolder + " does not exist or is not a folder");
-    const fs::path configPath = dir / "config.json";
-    if (!fs::exists(configPath))
-        throw Error(hfFolder + " has no config.json; export a Hugging Face model folder (config.json, "
-                               "*.safetensors, tokenizer.json)");
-    Json config;
-    try {
-        config = Json::parse(readTextFile(configPath.string(), std::size_t(64) << 20));
-    } catch (const Json::exception& e) {
-        throw Error(configPath.string() + " is not valid JSON (" + e.what() + ")");
-    }
-    const ModelConfig cfg = parseHfConfig(config, configPath.string());
-    const ArchSpec* spec = findArchByModelType(cfg.modelType);
-    if (!spec)
-        throw Error(configPath.string() + ": model_type '" + cfg.modelType +
-                    "' cannot be exported to GGUF (supported: " + supportedModelTypes() + ")");
+    const ExportModelConfig mc = readExportModelConfig(hfFolder);
+    const ModelConfig& cfg = mc.cfg;
+    const Json& config = mc.json;
     const Json& hp = textHyperParameters(config);
     GgufExportReport report;
-    report.arch = ggufExportArch(*spec);
+    report.arch = mc.ggufArch;
     report.outType = canonicalQuantPreset(options.outType);
     report.fileType = quantPresetFileType(report.outType);
     const bool permuteQK = report.arch == "llama";
@@ -259,9 +236,9 @@ GgufExportReport exportGguf(const std::string& hfFolder, const std::string& outP
     w.setString("general.architecture", report.arch);
     w.setString("general.type", "model");
     w.setString("general.name", options.name.empty()
-                                    ? fs::absolute(dir).lexically_normal().filename().string()
+                                    ? fs::absolute(fs::path(hfFolder)).lexically_normal().filename().string()
                                     : options.name);
-    writeGgufArchMetadata(w, report.arch, hp, cfg, report.fileType, configPath.string());
+    writeGgufArchMetadata(w, report.arch, hp, cfg, report.fileType, hfFolder + "/config.json");
     w.setU32("general.quantization_version", 2);
     std::uint64_t embedRows = 0;
     for (const auto& p : plan)

@@ -54,39 +54,11 @@ struct PlannedLora {
 
 } // namespace
 
-std::vector<float> permuteHeadRows(const std::vector<float>& in, std::size_t rows, std::size_t cols,
-                                   int heads, bool inverse) {
-    // llama.cpp: reshape(heads, 2, rows / heads / 2, cols).swapaxes(1, 2).
-    std::vector<float> out(in.size());
-    const std::size_t perHead = rows / static_cast<std::size_t>(heads), half = perHead / 2;
-    for (std::size_t h = 0; h < static_cast<std::size_t>(heads); ++h)
-        for (std::size_t i = 0; i < half; ++i)
-            for (std::size_t j = 0; j < 2; ++j) {
-                const std::size_t permuted = h * perHead + i * 2 + j, plain = h * perHead + j * half + i;
-                std::memcpy(out.data() + (inverse ? plain : permuted) * cols,
-                            in.data() + (inverse ? permuted : plain) * cols, cols * sizeof(float));
-            }
-    return out;
-}
-
 std::vector<GgufLoraTarget> planGgufLora(const PeftAdapter& adapter, const std::string& baseFolder,
                                          std::string* arch) {
     const std::string adapterDir = adapter.dir();
-    const fs::path configPath = fs::path(baseFolder) / "config.json";
-    if (!fs::exists(configPath))
-        throw Error(baseFolder +
-                    " has no config.json; pass the Hugging Face folder of the adapter's base model");
-    Json config;
-    try {
-        config = Json::parse(readTextFile(configPath.string(), std::size_t(64) << 20));
-    } catch (const Json::exception& e) {
-        throw Error(configPath.string() + " is not valid JSON (" + e.what() + ")");
-    }
-    const ModelConfig cfg = parseHfConfig(config, configPath.string());
-    const ArchSpec* spec = findArchByModelType(cfg.modelType);
-    if (!spec)
-        throw Error(configPath.string() + ": model_type '" + cfg.modelType +
-                    "' cannot be exported to GGUF (supported: " + supportedModelTypes() + ")");
+    const ExportModelConfig mc = readExportModelConfig(baseFolder);
+    const ModelConfig& cfg = mc.cfg;
     if (!adapter.replaced().empty() || !adapter.addedTokens().empty())
         throw Error(
             adapterDir + " replaces whole tensors (" +
@@ -97,7 +69,7 @@ std::vector<GgufLoraTarget> planGgufLora(const PeftAdapter& adapter, const std::
     adapter.checkBase(base, cfg.tieEmbeddings);
     if (adapter.pairs().empty()) throw Error(adapterDir + " has no LoRA pairs to export");
 
-    *arch = ggufExportArch(*spec);
+    *arch = mc.ggufArch;
     const bool permuteQK = *arch == "llama";
     const double scale = adapter.pairs().front().scale;
     std::vector<GgufLoraTarget> plan;

@@ -27,10 +27,6 @@ struct GgufLoraTarget {
 std::vector<GgufLoraTarget> planGgufLora(const PeftAdapter& adapter, const std::string& baseFolder,
                                          std::string* arch);
 
-// llama.cpp's Q/K row permutation of a row-major [rows, cols] matrix for `heads` heads, or its inverse.
-std::vector<float> permuteHeadRows(const std::vector<float>& in, std::size_t rows, std::size_t cols,
-                                   int heads, bool inverse = false);
-
 struct GgufLoraExportOptions {
     std::string outType = "F16"; // F32 or F16 (any case)
 };

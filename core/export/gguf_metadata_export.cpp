@@ -3,14 +3,19 @@
 #include "export/gguf_metadata_export.h"
 
 #include "common/error.h"
+#include "common/mapped_file.h"
 #include "model/arch_registry.h"
 #include "model/gguf_writer.h"
 #include "model/model_config.h"
 
 #include <cctype>
 #include <cmath>
+#include <cstring>
+#include <filesystem>
 
 namespace hone {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -117,6 +122,43 @@ void gemmaCommonKeys(Keys& k, bool gemma3) {
 }
 
 } // namespace
+
+ExportModelConfig readExportModelConfig(const std::string& hfFolder) {
+    const fs::path configPath = fs::path(hfFolder) / "config.json";
+    if (!fs::is_directory(hfFolder))
+        throw Error("model folder " + hfFolder + " does not exist or is not a folder");
+    if (!fs::exists(configPath))
+        throw Error(hfFolder + " has no config.json; pass a Hugging Face model folder (config.json, "
+                               "*.safetensors, tokenizer.json)");
+    ExportModelConfig m;
+    try {
+        m.json = Json::parse(readTextFile(configPath.string(), std::size_t(64) << 20));
+    } catch (const Json::exception& e) {
+        throw Error(configPath.string() + " is not valid JSON (" + e.what() + ")");
+    }
+    m.cfg = parseHfConfig(m.json, configPath.string());
+    m.spec = findArchByModelType(m.cfg.modelType);
+    if (!m.spec)
+        throw Error(configPath.string() + ": model_type '" + m.cfg.modelType +
+                    "' cannot be exported to GGUF (supported: " + supportedModelTypes() + ")");
+    m.ggufArch = ggufExportArch(*m.spec);
+    return m;
+}
+
+std::vector<float> permuteHeadRows(const std::vector<float>& in, std::size_t rows, std::size_t cols,
+                                   int heads, bool inverse) {
+    // llama.cpp: reshape(heads, 2, rows / heads / 2, cols).swapaxes(1, 2).
+    std::vector<float> out(in.size());
+    const std::size_t perHead = rows / static_cast<std::size_t>(heads), half = perHead / 2;
+    for (std::size_t h = 0; h < static_cast<std::size_t>(heads); ++h)
+        for (std::size_t i = 0; i < half; ++i)
+            for (std::size_t j = 0; j < 2; ++j) {
+                const std::size_t permuted = h * perHead + i * 2 + j, plain = h * perHead + j * half + i;
+                std::memcpy(out.data() + (inverse ? plain : permuted) * cols,
+                            in.data() + (inverse ? permuted : plain) * cols, cols * sizeof(float));
+            }
+    return out;
+}
 
 std::string ggufExportArch(const ArchSpec& spec) {
     // The converter registers MistralForCausalLM as a LlamaModel: it writes "llama" and permutes Q/K.

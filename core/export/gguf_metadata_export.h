@@ -3,7 +3,9 @@
 #pragma once
 
 #include "common/json.h"
+#include "model/model_config.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -12,11 +14,26 @@ namespace hone {
 
 class GgufWriter;
 struct ArchSpec;
-struct ModelConfig;
 
 // general.architecture llama.cpp's converter writes for a model type: "llama" for Llama and Mistral (whose
 // Q/K rows it permutes), otherwise the registry's GGUF name ("qwen2", "qwen3", "gemma2", "gemma3").
 std::string ggufExportArch(const ArchSpec& spec);
+
+// A Hugging Face folder's config.json for the GGUF exports: the parsed JSON, the model config and the
+// architecture that llama.cpp knows it by. Throws hone::Error naming the file when it is missing, not JSON,
+// or of a model type the export does not support.
+struct ExportModelConfig {
+    Json json;
+    ModelConfig cfg;
+    const ArchSpec* spec = nullptr;
+    std::string ggufArch; // ggufExportArch(*spec)
+};
+ExportModelConfig readExportModelConfig(const std::string& hfFolder);
+
+// llama.cpp's Q/K row permutation of a row-major [rows, cols] matrix (cols 1 for a bias) for `heads` heads:
+// reshape(heads, 2, rows / heads / 2, cols).swapaxes(1, 2); or its inverse.
+std::vector<float> permuteHeadRows(const std::vector<float>& in, std::size_t rows, std::size_t cols,
+                                   int heads, bool inverse = false);
 
 // The object of config.json that holds the text model's hyper-parameters (text_config when nested).
 const Json& textHyperParameters(const Json& config);
