@@ -78,6 +78,14 @@ double Args::getDouble(const std::string& name, double def) const {
     }
 }
 
+std::vector<std::string> withSamplingOptions(std::vector<std::string> known) {
+    for (const char* o : {"max-tokens", "temperature", "top-k", "top-p", "min-p", "seed", "repeat-penalty",
+                          "presence-penalty", "frequency-penalty", "repeat-last-n", "stop", "device", "dtype",
+                          "threads", "json"})
+        known.emplace_back(o);
+    return known;
+}
+
 void Args::check(const std::vector<std::string>& known) const {
     for (const auto& k : order_) {
         if (std::find(known.begin(), known.end(), k) == known.end())

@@ -32,4 +32,8 @@ private:
     std::vector<std::string> missing_; // valued options given without a value
 };
 
+// `known` plus the sampling options that generate and chat share (max-tokens, temperature, top-k, top-p,
+// min-p, seed, the penalties, repeat-last-n, stop) and the model options (device, dtype, threads, json).
+std::vector<std::string> withSamplingOptions(std::vector<std::string> known);
+
 } // namespace hone::cli

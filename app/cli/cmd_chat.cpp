@@ -177,32 +177,8 @@ private:
 } // namespace
 
 int cmdChat(Args& args) {
-    args.check({"model",
-                "adapter",
-                "system",
-                "max-tokens",
-                "temperature",
-                "top-k",
-                "top-p",
-                "min-p",
-                "seed",
-                "repeat-penalty",
-                "presence-penalty",
-                "frequency-penalty",
-                "repeat-last-n",
-                "stop",
-                "template",
-                "device",
-                "dtype",
-                "threads",
-                "json",
-                "no-store",
-                "resume",
-                "best-of",
-                "tools",
-                "mcp",
-                "max-steps",
-                "no-constrain"});
+    args.check(withSamplingOptions({"model", "adapter", "system", "template", "no-store", "resume", "best-of",
+                                    "tools", "mcp", "max-steps", "no-constrain"}));
     const std::string modelPath = args.require("model");
     configureThreads(static_cast<int>(args.getInt("threads", 0)));
     ModelLoadOptions lo;

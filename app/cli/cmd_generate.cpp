@@ -27,26 +27,7 @@ private:
 } // namespace
 
 int cmdGenerate(Args& args) {
-    args.check({"model",
-                "ids",
-                "prompt",
-                "max-tokens",
-                "temperature",
-                "top-k",
-                "top-p",
-                "min-p",
-                "seed",
-                "repeat-penalty",
-                "presence-penalty",
-                "frequency-penalty",
-                "repeat-last-n",
-                "stop-ids",
-                "stop",
-                "device",
-                "dtype",
-                "threads",
-                "json",
-                "ignore-eos"});
+    args.check(withSamplingOptions({"model", "ids", "prompt", "stop-ids", "ignore-eos"}));
     const std::string modelPath = args.require("model");
     configureThreads(static_cast<int>(args.getInt("threads", 0)));
     ModelLoadOptions opts;
