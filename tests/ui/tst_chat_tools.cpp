@@ -117,10 +117,21 @@ private Q_SLOTS:
         });
         QSignalSpy results(page.service(), &ChatService::toolResult);
         QSignalSpy turn(page.service(), &ChatService::turnMessages);
-        QSignalSpy finished(page.service(), &ChatService::replyFinished);
+        // replyFinished is the worker's last signal: a QSignalSpy would record it in the worker thread while
+        // this thread already reads it (replyDone comes through the page's queued slot), so it is recorded
+        // here through a queued connection instead.
+        int finishedCount = 0, finishedSteps = 0;
+        QString finishedContent;
+        connect(page.service(), &ChatService::replyFinished, &page,
+                [&](const QString& content, const QString&, int steps) {
+                    ++finishedCount;
+                    finishedContent = content;
+                    finishedSteps = steps;
+                });
         QSignalSpy done(&page, &ui::ChatPage::replyDone);
         QVERIFY(page.sendMessage(kAsk));
         QVERIFY(done.wait(120000));
+        QTRY_COMPARE(finishedCount, 1);
         QVERIFY2(!asked.isEmpty(), qPrintable(page.transcript()));
         QCOMPARE(asked[0].tool, QStringLiteral("write_file"));
         const QJsonObject args = QJsonDocument::fromJson(asked[0].arguments.toUtf8()).object();
@@ -141,8 +152,8 @@ private Q_SLOTS:
         QVERIFY(msgs[toolAt].toObject().value("content").toString().contains("declined"));
         QVERIFY(toolAt + 1 < msgs.size());
         QCOMPARE(msgs[toolAt + 1].toObject().value("role").toString(), QStringLiteral("assistant"));
-        QVERIFY(finished[0][2].toInt() >= 2);
-        QVERIFY2(finished[0][0].toString().contains("Not saved"), qPrintable(page.transcript()));
+        QVERIFY(finishedSteps >= 2);
+        QVERIFY2(finishedContent.contains("Not saved"), qPrintable(page.transcript()));
         // The near-miss was repaired and counted.
         QVERIFY2(page.toolCallCountsText().contains("generic: ") &&
                      page.toolCallCountsText().contains(QStringLiteral("%1 repaired").arg(asked.size())),
