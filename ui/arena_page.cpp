@@ -54,7 +54,9 @@ ArenaPage::ArenaPage(Settings* settings, Store* store, QWidget* parent)
     modelRow->addWidget(model_, 1);
     modelRow->addWidget(template_);
     modelRow->addWidget(load_);
-    top->addRow(tr("&Model:"), modelRow);
+    auto* modelLabel = new QLabel(tr("&Model:")); // a layout row gets no buddy from QFormLayout
+    modelLabel->setBuddy(model_);
+    top->addRow(modelLabel, modelRow);
 
     auto* panes = new QGridLayout;
     for (int side = 0; side < 2; ++side) {

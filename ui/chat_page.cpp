@@ -146,7 +146,9 @@ ChatPage::ChatPage(Settings* settings, Store* store, QWidget* parent)
 
     auto* setupBox = new QGroupBox(tr("Model"));
     auto* setupForm = new QFormLayout(setupBox);
-    setupForm->addRow(tr("&Model:"), modelRow);
+    auto* modelLabel = new QLabel(tr("&Model:")); // a layout row gets no buddy from QFormLayout
+    modelLabel->setBuddy(model_);
+    setupForm->addRow(modelLabel, modelRow);
     setupForm->addRow(tr("&Adapter:"), adapter_);
     setupForm->addRow(tr("&Template:"), template_);
     setupForm->addRow(tr("S&ystem:"), system_);

@@ -138,7 +138,9 @@ ExportPage::ExportPage(Settings* settings, Store* store, QWidget* parent)
     outRow->addWidget(out_, 1);
     outRow->addWidget(browse_);
     auto* outForm = new QFormLayout;
-    outForm->addRow(tr("&Output folder:"), outRow);
+    auto* outLabel = new QLabel(tr("&Output folder:")); // a layout row gets no buddy from QFormLayout
+    outLabel->setBuddy(out_);
+    outForm->addRow(outLabel, outRow);
 
     export_ = new QPushButton(tr("&Export"));
     export_->setObjectName(QStringLiteral("exportButton"));

@@ -13,6 +13,7 @@
 #include "ui/tab_order.h"
 
 #include <QApplication>
+#include <QLabel>
 #include <QListWidget>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -128,6 +129,28 @@ private Q_SLOTS:
     }
 
     // The window's layout comes back on the next start: geometry, current page and every splitter's sizes.
+    // A label's mnemonic (Alt+letter) works only with a buddy; without one QLabel shows the '&' itself.
+    void everyMnemonicLabelHasABuddy() {
+        const AppPaths paths = resolveAppPaths();
+        Settings settings(paths);
+        SystemService system(paths);
+        Store store(QString::fromStdString(paths.database));
+        store.open();
+        TrainingService training(paths);
+        ui::MainWindow window(&settings, &system, &store, &training);
+        int checked = 0;
+        for (const QLabel* label : window.findChildren<QLabel*>()) {
+            QString text = label->text();
+            text.replace(QStringLiteral("&&"), QString());
+            if (label->textFormat() == Qt::RichText || Qt::mightBeRichText(text) || !text.contains('&'))
+                continue;
+            ++checked;
+            QVERIFY2(label->buddy(), qPrintable(QStringLiteral("label '%1' (%2) has a mnemonic but no buddy")
+                                                    .arg(label->text(), describe(label->parentWidget()))));
+        }
+        QVERIFY(checked >= 10); // the pages' form labels were seen
+    }
+
     void layoutRestoredOnRestart() {
         const AppPaths paths = resolveAppPaths();
         Store store(QString::fromStdString(paths.database));
