@@ -38,9 +38,6 @@ private Q_SLOTS:
         HONE_REQUIRE_PATH(model_);
         QVERIFY(dir_.isValid());
         // One conversation with a tool call, many times: the model learns it by heart.
-        const QString data = dir_.filePath("tool_chat.jsonl");
-        QFile f(data);
-        QVERIFY(f.open(QIODevice::WriteOnly));
         const QJsonObject call{
             {"type", "function"},
             {"function",
@@ -51,37 +48,9 @@ private Q_SLOTS:
                         QJsonObject{{"role", "assistant"}, {"content", ""}, {"tool_calls", QJsonArray{call}}},
                         QJsonObject{{"role", "tool"}, {"content", "391"}},
                         QJsonObject{{"role", "assistant"}, {"content", "It is 391."}}}}};
-        for (int i = 0; i < 32; ++i) f.write(QJsonDocument(line).toJson(QJsonDocument::Compact) + "\n");
-        f.close();
-        QProcess train;
-        train.start(qEnvironmentVariable("HONE_BINARY_DIR") + "/bin/hone", {"train",
-                                                                            "--home",
-                                                                            dir_.filePath("home"),
-                                                                            "--no-store",
-                                                                            "--model",
-                                                                            model_,
-                                                                            "--data",
-                                                                            data,
-                                                                            "--template",
-                                                                            "chatml",
-                                                                            "--max-steps",
-                                                                            "150",
-                                                                            "--batch-size",
-                                                                            "4",
-                                                                            "--lr",
-                                                                            "3e-3",
-                                                                            "--lora-rank",
-                                                                            "16",
-                                                                            "--threads",
-                                                                            "1",
-                                                                            "--max-seq-len",
-                                                                            "256",
-                                                                            "--out",
-                                                                            dir_.filePath("run"),
-                                                                            "--json-progress"});
-        QVERIFY(train.waitForFinished(300000));
-        QVERIFY2(train.exitCode() == 0, train.readAllStandardError().constData());
-        adapter_ = dir_.filePath("run");
+        QString error;
+        adapter_ = test::trainOnOneConversation(model_, line, QStringLiteral("chatml"), dir_.path(), &error);
+        QVERIFY2(!adapter_.isEmpty(), qPrintable(error));
     }
 
     void modelCallsTheCalculatorAndAnswers() {

@@ -2,6 +2,8 @@
 #include "common/test_support.h"
 
 #include <QDir>
+#include <QFile>
+#include <QJsonDocument>
 #include <QProcess>
 
 namespace hone::test {
@@ -41,6 +43,50 @@ int runShell(const QString& command, QByteArray* out, int timeoutMs) {
     }
     if (out) *out = p.readAll();
     return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+}
+
+QString trainOnOneConversation(const QString& model, const QJsonObject& conversation,
+                               const QString& templateName, const QString& dir, QString* error) {
+    const QString data = dir + "/one_conversation.jsonl";
+    QFile f(data);
+    if (!f.open(QIODevice::WriteOnly)) {
+        *error = "cannot write " + data;
+        return {};
+    }
+    for (int i = 0; i < 32; ++i) f.write(QJsonDocument(conversation).toJson(QJsonDocument::Compact) + "\n");
+    f.close();
+    QProcess train;
+    train.start(qEnvironmentVariable("HONE_BINARY_DIR") + "/bin/hone", {"train",
+                                                                        "--home",
+                                                                        dir + "/train-home",
+                                                                        "--no-store",
+                                                                        "--model",
+                                                                        model,
+                                                                        "--data",
+                                                                        data,
+                                                                        "--template",
+                                                                        templateName,
+                                                                        "--max-steps",
+                                                                        "150",
+                                                                        "--batch-size",
+                                                                        "4",
+                                                                        "--lr",
+                                                                        "3e-3",
+                                                                        "--lora-rank",
+                                                                        "16",
+                                                                        "--threads",
+                                                                        "1",
+                                                                        "--max-seq-len",
+                                                                        "256",
+                                                                        "--out",
+                                                                        dir + "/run",
+                                                                        "--json-progress"});
+    if (!train.waitForFinished(300000) || train.exitStatus() != QProcess::NormalExit ||
+        train.exitCode() != 0) {
+        *error = "hone train failed: " + QString::fromUtf8(train.readAllStandardError());
+        return {};
+    }
+    return dir + "/run";
 }
 
 } // namespace hone::test

@@ -2,6 +2,7 @@
 // (with CI=true a missing fixture or oracle fails the test), artifact and temporary-home folders.
 #pragma once
 
+#include <QJsonObject>
 #include <QString>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -20,6 +21,11 @@ QString artifactsDir();
 QString sourceDir();
 // Runs a command line through /bin/sh and returns its exit code; output goes to *out if given.
 int runShell(const QString& command, QByteArray* out = nullptr, int timeoutMs = 120000);
+// Fine-tunes `model` with the `hone` binary (HONE_BINARY_DIR) until it knows one conversation by heart: 32
+// copies of `conversation` ({"messages": [...]}) rendered with `templateName`, 150 steps, rank 16, lr 3e-3,
+// one thread. Returns the run folder (dir/run), or "" with the command's stderr in *error.
+QString trainOnOneConversation(const QString& model, const QJsonObject& conversation,
+                               const QString& templateName, const QString& dir, QString* error);
 
 } // namespace hone::test
 

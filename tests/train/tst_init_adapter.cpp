@@ -57,19 +57,6 @@ Run train(const TrainOptions& o) {
     return r;
 }
 
-void compareTensorFiles(const std::string& a, const std::string& b) {
-    const auto ta = readTensorsFile(a), tb = readTensorsFile(b);
-    QCOMPARE(ta.size(), tb.size());
-    for (const auto& [name, t] : ta) {
-        QVERIFY2(tb.count(name), name.c_str());
-        QVERIFY2(torch::equal(t, tb.at(name)), name.c_str());
-    }
-}
-
-std::string errorOf(const TrainOptions& o) {
-    return test::trainingErrorOf(o);
-}
-
 } // namespace
 
 class TestInitAdapter : public QObject {
@@ -94,8 +81,8 @@ private Q_SLOTS:
         b.lr = 1e-30; // positive, and too small to change any float
         const Run rb = train(b);
         QCOMPARE(QString::fromStdString(rb.result.status), QString("finished"));
-        compareTensorFiles(ra.result.adapterDir + "/adapter_model.safetensors",
-                           rb.result.adapterDir + "/adapter_model.safetensors");
+        test::compareTensorFiles(ra.result.adapterDir + "/adapter_model.safetensors",
+                                 rb.result.adapterDir + "/adapter_model.safetensors");
         const Json cfg = Json::parse(readTextFile(rb.result.adapterDir + "/adapter_config.json"));
         QCOMPARE(cfg["r"].get<int>(), 4);
         QCOMPARE(cfg["lora_alpha"].get<double>(), 8.0);
@@ -131,8 +118,8 @@ private Q_SLOTS:
         o.initAdapter = dir;
         o.lr = 1e-30;
         const Run r = train(o);
-        compareTensorFiles(dir + "/adapter_model.safetensors",
-                           r.result.adapterDir + "/adapter_model.safetensors");
+        test::compareTensorFiles(dir + "/adapter_model.safetensors",
+                                 r.result.adapterDir + "/adapter_model.safetensors");
     }
 
     void refusesAdaptersThatDoNotFit() {
@@ -147,7 +134,7 @@ private Q_SLOTS:
         test::writeTestAdapter(other, stories().toStdString(), t);
         TrainOptions o = runOptions(tmp.filePath("run"), 1);
         o.initAdapter = other;
-        const std::string e = errorOf(o);
+        const std::string e = test::trainingErrorOf(o);
         QVERIFY2(e.find("q_proj.weight: adapter 64x96 (lora_A 4x96") != std::string::npos &&
                      e.find("base 64x64") != std::string::npos,
                  e.c_str());
@@ -160,7 +147,7 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(train(chatml).result.status), QString("finished"));
         TrainOptions alpaca = runOptions(tmp.filePath("alpaca"), 1);
         alpaca.initAdapter = chatml.outDir;
-        const std::string e2 = errorOf(alpaca);
+        const std::string e2 = test::trainingErrorOf(alpaca);
         QVERIFY2(e2.find("2 added token") != std::string::npos &&
                      e2.find("--template chatml") != std::string::npos,
                  e2.c_str());
@@ -170,12 +157,12 @@ private Q_SLOTS:
         same.initAdapter = chatml.outDir;
         same.lr = 1e-30;
         const Run rs = train(same);
-        compareTensorFiles(chatml.outDir + "/adapter/adapter_model.safetensors",
-                           rs.result.adapterDir + "/adapter_model.safetensors");
+        test::compareTensorFiles(chatml.outDir + "/adapter/adapter_model.safetensors",
+                                 rs.result.adapterDir + "/adapter_model.safetensors");
 
         TrainOptions missing = runOptions(tmp.filePath("m"), 1);
         missing.initAdapter = tmp.filePath("nowhere").toStdString();
-        QVERIFY(errorOf(missing).find("does not exist") != std::string::npos);
+        QVERIFY(test::trainingErrorOf(missing).find("does not exist") != std::string::npos);
     }
 };
 

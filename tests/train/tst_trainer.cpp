@@ -85,10 +85,6 @@ std::string greedy(const LoraModel& m, const tok::Tokenizer& tok, const std::str
     return tok.decode(out);
 }
 
-std::string errorOf(const TrainOptions& o) {
-    return test::trainingErrorOf(o);
-}
-
 } // namespace
 
 class TestTrainer : public QObject {
@@ -177,9 +173,8 @@ private Q_SLOTS:
         }
         // A finished run has nothing to resume, and says so instead of rewriting its results.
         QVERIFY_THROWS_EXCEPTION(hone::Error, runTraining(ignored, {}, nullptr, o.outDir));
-        auto fa = readTensorsFile(o.outDir + "/adapter/adapter_model.safetensors");
-        auto fb = readTensorsFile(a.path().toStdString() + "/adapter/adapter_model.safetensors");
-        for (auto& [k, v] : fa) QVERIFY2(torch::equal(v, fb.at(k)), k.c_str());
+        test::compareTensorFiles(o.outDir + "/adapter/adapter_model.safetensors",
+                                 a.path().toStdString() + "/adapter/adapter_model.safetensors");
     }
 
     void divergenceStopsWithAReportAndKeepsTheCheckpoint() {
@@ -244,7 +239,7 @@ private Q_SLOTS:
         };
         TrainOptions o = baseOptions(dir.filePath("run"));
         auto expect = [&](TrainOptions t, const char* needle) {
-            const std::string e = errorOf(t);
+            const std::string e = test::trainingErrorOf(t);
             QVERIFY2(e.find(needle) != std::string::npos,
                      (std::string("expected '") + needle + "' in: " + e).c_str());
         };

@@ -72,40 +72,9 @@ private Q_SLOTS:
                         QJsonObject{{"role", "assistant"}, {"content", nearMiss}, {"tool_calls", calls}},
                         QJsonObject{{"role", "tool"}, {"content", "declined"}},
                         QJsonObject{{"role", "assistant"}, {"content", "Not saved."}}}}};
-        const QString data = home_.filePath("save_note.jsonl");
-        QFile f(data);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        for (int i = 0; i < 32; ++i) f.write(QJsonDocument(line).toJson(QJsonDocument::Compact) + "\n");
-        f.close();
-        QProcess train;
-        train.start(qEnvironmentVariable("HONE_BINARY_DIR") + "/bin/hone", {"train",
-                                                                            "--home",
-                                                                            home_.filePath("train-home"),
-                                                                            "--no-store",
-                                                                            "--model",
-                                                                            model_,
-                                                                            "--data",
-                                                                            data,
-                                                                            "--template",
-                                                                            "alpaca",
-                                                                            "--max-steps",
-                                                                            "150",
-                                                                            "--batch-size",
-                                                                            "4",
-                                                                            "--lr",
-                                                                            "3e-3",
-                                                                            "--lora-rank",
-                                                                            "16",
-                                                                            "--threads",
-                                                                            "1",
-                                                                            "--max-seq-len",
-                                                                            "256",
-                                                                            "--out",
-                                                                            home_.filePath("run"),
-                                                                            "--json-progress"});
-        QVERIFY(train.waitForFinished(300000));
-        QVERIFY2(train.exitCode() == 0, train.readAllStandardError().constData());
-        adapter_ = home_.filePath("run");
+        QString error;
+        adapter_ = test::trainOnOneConversation(model_, line, QStringLiteral("alpaca"), home_.path(), &error);
+        QVERIFY2(!adapter_.isEmpty(), qPrintable(error));
     }
 
     void declinedCallIsToldToTheModel() {

@@ -19,6 +19,8 @@
 #include <QStackedWidget>
 #include <QTemporaryDir>
 
+#include <memory>
+
 using namespace hone;
 
 namespace {
@@ -34,6 +36,20 @@ QWidget* focused() {
     return QApplication::focusWidget();
 }
 
+// The studio's services and main window as hone-studio builds them, on the test's data folder.
+struct Studio {
+    AppPaths paths = resolveAppPaths();
+    Settings settings{paths};
+    SystemService system{paths};
+    Store store{QString::fromStdString(paths.database)};
+    TrainingService training{paths};
+    std::unique_ptr<ui::MainWindow> window;
+    Studio() {
+        store.open();
+        window = std::make_unique<ui::MainWindow>(&settings, &system, &store, &training);
+    }
+};
+
 } // namespace
 
 class TestKeyboard : public QObject {
@@ -47,13 +63,8 @@ private Q_SLOTS:
     }
 
     void tabVisitsEveryControlInReadingOrder() {
-        const AppPaths paths = resolveAppPaths();
-        Settings settings(paths);
-        SystemService system(paths);
-        Store store(QString::fromStdString(paths.database));
-        store.open();
-        TrainingService training(paths);
-        ui::MainWindow window(&settings, &system, &store, &training);
+        Studio studio;
+        ui::MainWindow& window = *studio.window;
         window.resize(1400, 950);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -128,16 +139,10 @@ private Q_SLOTS:
         }
     }
 
-    // The window's layout comes back on the next start: geometry, current page and every splitter's sizes.
     // A label's mnemonic (Alt+letter) works only with a buddy; without one QLabel shows the '&' itself.
     void everyMnemonicLabelHasABuddy() {
-        const AppPaths paths = resolveAppPaths();
-        Settings settings(paths);
-        SystemService system(paths);
-        Store store(QString::fromStdString(paths.database));
-        store.open();
-        TrainingService training(paths);
-        ui::MainWindow window(&settings, &system, &store, &training);
+        Studio studio;
+        ui::MainWindow& window = *studio.window;
         int checked = 0;
         for (const QLabel* label : window.findChildren<QLabel*>()) {
             QString text = label->text();
@@ -151,6 +156,7 @@ private Q_SLOTS:
         QVERIFY(checked >= 10); // the pages' form labels were seen
     }
 
+    // The window's layout comes back on the next start: geometry, current page and every splitter's sizes.
     void layoutRestoredOnRestart() {
         const AppPaths paths = resolveAppPaths();
         Store store(QString::fromStdString(paths.database));
