@@ -104,8 +104,8 @@ Json ArtifactCheck::toJson() const {
               {"kind", kind},
               {"type", type},
               {"logits_ok", logitsOk},
-              {"template_tokens_match", templateTokensMatch},
-              {"eos_agreement", eosAgreement},
+              {"template_tokens_match", carriesTemplate ? Json(templateTokensMatch) : Json(nullptr)},
+              {"eos_agreement", carriesTemplate ? Json(eosAgreement) : Json(nullptr)},
               {"ok", ok()}};
     j["max_abs_diff"] = maxAbsDiff;
     j["reference_max_abs"] = referenceMaxAbs;
@@ -162,7 +162,7 @@ ExportChecker::ExportChecker(const std::string& baseDir, const PeftAdapter& adap
     mo.newTokens = rows > cfg.vocabSize ? static_cast<int>(rows - cfg.vocabSize) : 0;
     s_->base = lm;
     s_->loraOptions = mo;
-    s_->adapter = std::make_unique<PeftAdapter>(PeftAdapter::open(adapter.dir()));
+    s_->adapter = std::make_unique<PeftAdapter>(adapter);
     s_->ref = s_->loraLogits(mo, readTensorsFile(adapter.dir() + "/adapter_model.safetensors"));
 }
 
@@ -369,8 +369,7 @@ ArtifactCheck ExportChecker::checkGgufLora(const std::string& path, const std::s
     mo.lora.alpha = g.getF64Or("adapter.lora.alpha", 0);
     mo.lora.rslora = false;
     compareLogits(s_->ref, s_->loraLogits(mo, state), c);
-    c.templateTokensMatch = true; // llama.cpp renders with the base GGUF's template and stops
-    c.eosAgreement = true;
+    c.carriesTemplate = false; // llama.cpp renders with the base GGUF's template and stops
     c.note += "applied over the base as llama.cpp does (alpha " + std::to_string(mo.lora.alpha) + ", rank " +
               std::to_string(rank) + "); the chat template and stop tokens come from the base GGUF";
     return c;

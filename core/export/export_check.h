@@ -29,8 +29,11 @@ struct ArtifactCheck {
     bool logitsOk = false;
     bool templateTokensMatch = false;
     bool eosAgreement = false;
+    // False for an artifact without a template or stop tokens of its own (a GGUF LoRA adapter): the two
+    // checks above do not apply, and the JSON holds null for them.
+    bool carriesTemplate = true;
     std::string note; // why a part could not be checked, or what differs
-    bool ok() const { return logitsOk && templateTokensMatch && eosAgreement; }
+    bool ok() const { return logitsOk && (!carriesTemplate || (templateTokensMatch && eosAgreement)); }
     Json toJson() const;
 };
 

@@ -265,6 +265,7 @@ private Q_SLOTS:
         QVERIFY(rep["files"].toArray().contains(tmp.filePath("out") + "/adapter-f32.gguf"));
         const QJsonObject c = rep["check"].toObject()["gguf-lora"].toObject();
         QVERIFY2(c["ok"].toBool(), qPrintable(QJsonDocument(c).toJson()));
+        QVERIFY(c["eos_agreement"].isNull()); // the base GGUF's stop tokens apply
         QVERIFY(c["max_abs_diff"].toDouble() < 1e-5 * std::max(1.0, c["reference_max_abs"].toDouble()));
         QVERIFY(r.err.contains("--lora " + tmp.filePath("out").toUtf8() + "/adapter-f32.gguf"));
 
