@@ -1,11 +1,14 @@
-// The fused training ops as LibTorch autograd functions. Everything is written with device-generic tensor
-// ops (no CPU-only loops), so the same code runs on CUDA; the savings come from doing less: fewer saved
-// tensors, no zero-filled slice gradients or concatenations, gradients written straight into their slice of
-// a fused tensor, attention blocks that skip masked keys.
+// The fused training ops as LibTorch autograd functions. Each op has up to three paths, chosen per call:
+// Hone's GPU kernels where the dispatch switch (train/gpu_kernel_ops_torch.h) says they serve the tensor,
+// the single-pass CPU loops (train/fused_cpu_kernels.h) for CPU tensors, and device-generic LibTorch ops
+// everywhere else (the fallback). The savings come from doing less: fewer saved tensors, no zero-filled
+// slice gradients or concatenations, gradients written straight into their slice of a fused tensor,
+// attention blocks that skip masked keys.
 #include "train/fused_layer_ops_torch.h"
 
 #include "common/error.h"
 #include "train/fused_cpu_kernels.h"
+#include "train/gpu_kernel_ops_torch.h"
 
 #include <torch/csrc/autograd/custom_function.h>
 
@@ -46,7 +49,14 @@ public:
         rowShape.back() = 1;
         Tensor y, rstd;
         cpu::Elem elem{};
-        if (cpuKernel(x, elem)) {
+        if (gpuk::useGpuKernels(x)) {
+            const Tensor x2 = x.reshape({-1, n}).contiguous(), w32 = w.to(torch::kFloat32).contiguous();
+            y = torch::empty_like(x2);
+            rstd = torch::empty({x2.size(0)}, x.options().dtype(torch::kFloat32));
+            gpuk::rmsNormForward(x2, w32, y, rstd, eps);
+            y = y.view(x.sizes());
+            rstd = rstd.view(rowShape);
+        } else if (cpuKernel(x, elem)) {
             const Tensor x2 = x.reshape({-1, n}).contiguous(), w32 = w.to(torch::kFloat32).contiguous();
             y = torch::empty_like(x2);
             rstd = torch::empty({x2.size(0)}, x.options().dtype(torch::kFloat32));
@@ -72,6 +82,12 @@ public:
         const Tensor &x = saved[0], &w = saved[1], &rstd = saved[2];
         const std::int64_t n = x.size(-1);
         cpu::Elem elem{};
+        if (gpuk::useGpuKernels(x) && grads[0].scalar_type() == x.scalar_type()) {
+            const Tensor x2 = x.reshape({-1, n}).contiguous(), dy = grads[0].reshape({-1, n}).contiguous();
+            Tensor dx = torch::empty_like(x2);
+            gpuk::rmsNormBackward(x2, w.to(torch::kFloat32).contiguous(), rstd.contiguous(), dy, dx);
+            return {dx.view(x.sizes()), Tensor(), Tensor()};
+        }
         if (cpuKernel(x, elem) && grads[0].scalar_type() == x.scalar_type()) {
             const Tensor x2 = x.reshape({-1, n}).contiguous(), dy = grads[0].reshape({-1, n}).contiguous();
             const Tensor w32 = w.to(torch::kFloat32).contiguous(), r = rstd.contiguous();
@@ -88,44 +104,66 @@ public:
     }
 };
 
-// ---- SwiGLU ----
+// ---- gated linear units (SwiGLU, GeGLU-tanh) ----
 
-class SwiGluFunction : public torch::autograd::Function<SwiGluFunction> {
+constexpr int kSwiGlu = 0, kGeGluTanh = 1; // kernels/gpu/launch.h's kinds
+
+class GluFunction : public torch::autograd::Function<GluFunction> {
 public:
-    static Tensor forward(AutogradContext* ctx, const Tensor& gu) {
+    static Tensor forward(AutogradContext* ctx, const Tensor& gu, std::int64_t kind) {
         const std::int64_t f = gu.size(-1) / 2;
         ctx->save_for_backward({gu});
+        ctx->saved_data["kind"] = kind;
+        auto shape = gu.sizes().vec();
+        shape.back() = f;
         cpu::Elem elem{};
-        if (cpuKernel(gu, elem)) {
+        if (gpuk::useGpuKernels(gu)) {
+            const Tensor g2 = gu.reshape({-1, 2 * f}).contiguous();
+            Tensor out = torch::empty({g2.size(0), f}, gu.options());
+            gpuk::gluForward(static_cast<int>(kind), g2, out);
+            return out.view(shape);
+        }
+        if (kind == kSwiGlu && cpuKernel(gu, elem)) {
             const Tensor g2 = gu.reshape({-1, 2 * f}).contiguous();
             Tensor out = torch::empty({g2.size(0), f}, gu.options());
             cpu::swiGluForward(elem, g2.data_ptr(), 2 * f, out.data_ptr(), f, g2.size(0), f);
-            auto shape = gu.sizes().vec();
-            shape.back() = f;
             return out.view(shape);
         }
-        return torch::silu(gu.narrow(-1, 0, f)).mul_(gu.narrow(-1, f, f));
+        const Tensor g = gu.narrow(-1, 0, f), u = gu.narrow(-1, f, f);
+        return (kind == kSwiGlu ? torch::silu(g) : at::gelu(g, "tanh")).mul_(u);
     }
 
     static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
         const Tensor gu = ctx->get_saved_variables()[0];
+        const std::int64_t kind = ctx->saved_data["kind"].toInt();
         const std::int64_t f = gu.size(-1) / 2;
         const Tensor& dy = grads[0];
         cpu::Elem elem{};
-        if (cpuKernel(gu, elem) && dy.scalar_type() == gu.scalar_type()) {
+        if (gpuk::useGpuKernels(gu) && dy.scalar_type() == gu.scalar_type()) {
+            const Tensor g2 = gu.reshape({-1, 2 * f}).contiguous(), d2 = dy.reshape({-1, f}).contiguous();
+            Tensor dgu = torch::empty_like(g2);
+            gpuk::gluBackward(static_cast<int>(kind), g2, d2, dgu);
+            return {dgu.view(gu.sizes()), Tensor()};
+        }
+        if (kind == kSwiGlu && cpuKernel(gu, elem) && dy.scalar_type() == gu.scalar_type()) {
             const Tensor g2 = gu.reshape({-1, 2 * f}).contiguous(), d2 = dy.reshape({-1, f}).contiguous();
             Tensor dgu = torch::empty_like(g2);
             cpu::swiGluBackward(elem, g2.data_ptr(), 2 * f, d2.data_ptr(), f, dgu.data_ptr(), 2 * f,
                                 g2.size(0), f);
-            return {dgu.view(gu.sizes())};
+            return {dgu.view(gu.sizes()), Tensor()};
         }
-        // Written straight into the two halves; silu_backward is one pass computing in F32.
+        // Written straight into the two halves; the activations' backward is one pass computing in F32.
         Tensor dgu = torch::empty_like(gu);
         const Tensor g = gu.narrow(-1, 0, f), u = gu.narrow(-1, f, f);
         Tensor dg = dgu.narrow(-1, 0, f), du = dgu.narrow(-1, f, f);
-        at::silu_backward_out(dg, dy * u, g);
-        at::silu_out(du, g).mul_(dy);
-        return {dgu};
+        if (kind == kSwiGlu) {
+            at::silu_backward_out(dg, dy * u, g);
+            at::silu_out(du, g).mul_(dy);
+        } else {
+            at::gelu_backward_out(dg, dy * u, g, "tanh");
+            at::gelu_out(du, g, "tanh").mul_(dy);
+        }
+        return {dgu, Tensor()};
     }
 };
 
@@ -140,18 +178,35 @@ public:
                           double scale) {
         const auto dt = x.scalar_type();
         Tensor y = bias.empty() ? torch::mm(x, weight.t()) : torch::addmm(bias[0], x, weight.t());
-        Tensor aCat = (as.size() == 1 ? as[0] : torch::cat(as, 0)).to(dt); // [n r, in]
-        Tensor xa = torch::mm(x, aCat.t());                                // [N, n r]
         const std::int64_t r = as[0].size(0);
-        // The small products are computed transposed (y_i^T += B_i (x A_i^T)^T, dB_i = ((x A_i^T)^T dy_i)^T):
-        // as [out, r] x [r, N] and [r, N] x [N, out] they run ~1.5-2x faster than the [N, r] x [r, out] and
-        // [out, N] x [N, r] forms (oneDNN, OpenBLAS, 1-2 threads here).
-        const Tensor xaT = xa.t();
-        for (std::size_t i = 0; i < bs.size(); ++i) {
-            const auto idx = static_cast<std::int64_t>(i);
-            Tensor yiT = y.narrow(1, offsets[i], bs[i].size(0)).t();
-            yiT.addmm_(bs[i].to(dt), xaT.narrow(0, idx * r, r), 1.0, scale);
+        Tensor aCat = as.size() == 1 ? as[0] : torch::cat(as, 0); // [n r, in]
+        Tensor xa;                                                // [N, n r]
+        // Hone's kernels take the adapters and x A^T in F32 (the adapters' own dtype).
+        const bool gpu = gpuk::useGpuKernels(x) && aCat.scalar_type() == torch::kFloat32 &&
+                         bs[0].scalar_type() == torch::kFloat32;
+        if (gpu) {
+            aCat = aCat.contiguous();
+            xa = torch::empty({x.size(0), aCat.size(0)}, x.options().dtype(torch::kFloat32));
+            gpuk::loraDown(x, aCat, xa);
+            for (std::size_t i = 0; i < bs.size(); ++i) {
+                const auto idx = static_cast<std::int64_t>(i);
+                gpuk::loraUpAdd(xa.narrow(1, idx * r, r).contiguous(), bs[i].contiguous(), scale,
+                                y.narrow(1, offsets[i], bs[i].size(0)));
+            }
+        } else {
+            aCat = aCat.to(dt);
+            xa = torch::mm(x, aCat.t());
+            // The small products are computed transposed (y_i^T += B_i (x A_i^T)^T, dB_i = ((x A_i^T)^T
+            // dy_i)^T): as [out, r] x [r, N] and [r, N] x [N, out] they run ~1.5-2x faster than the [N, r] x
+            // [r, out] and [out, N] x [N, r] forms (oneDNN, OpenBLAS, 1-2 threads here).
+            const Tensor xaT = xa.t();
+            for (std::size_t i = 0; i < bs.size(); ++i) {
+                const auto idx = static_cast<std::int64_t>(i);
+                Tensor yiT = y.narrow(1, offsets[i], bs[i].size(0)).t();
+                yiT.addmm_(bs[i].to(dt), xaT.narrow(0, idx * r, r), 1.0, scale);
+            }
         }
+        ctx->saved_data["gpu"] = gpu;
         std::vector<Tensor> saved{x, weight, aCat, xa};
         saved.insert(saved.end(), bs.begin(), bs.end());
         ctx->save_for_backward(saved);
@@ -171,6 +226,26 @@ public:
         const auto dt = x.scalar_type();
         const std::int64_t r = aCat.size(0) / static_cast<std::int64_t>(n);
         const Tensor dy = grads[0].contiguous();
+        if (ctx->saved_data["gpu"].toBool() && dy.scalar_type() == dt) {
+            // Base dX first; each adapter's kernel then adds its dxa A into it.
+            Tensor dx = ctx->needs_input_grad(0) ? torch::mm(dy, weight) : Tensor();
+            tensor_list out{dx, Tensor()};
+            if (ctx->saved_data["bias"].toBool()) out.push_back(Tensor());
+            std::vector<Tensor> dbs;
+            for (std::size_t i = 0; i < n; ++i) {
+                const auto idx = static_cast<std::int64_t>(i);
+                const Tensor a = aCat.narrow(0, idx * r, r), b = saved[4 + i].contiguous();
+                const Tensor xai = xa.narrow(1, idx * r, r).contiguous();
+                Tensor dxa = torch::empty_like(xai), da = torch::empty_like(a), db = torch::empty_like(b);
+                gpuk::loraBackward(x, a, b, xai, dy.narrow(1, offsets[i], b.size(0)), scale, dxa, da, db, dx);
+                out.push_back(da);
+                dbs.push_back(db);
+            }
+            for (auto& d : dbs) out.push_back(std::move(d));
+            out.push_back(Tensor());
+            out.push_back(Tensor());
+            return out;
+        }
         Tensor dxa = torch::empty_like(xa); // scale dy_i B_i, [N, n r]
         std::vector<Tensor> dbs;
         for (std::size_t i = 0; i < n; ++i) {
@@ -207,6 +282,17 @@ void ropeInto(const Tensor& dst, const Tensor& src, const Tensor& cos, const Ten
     torch::mul_out(db, b, cos).addcmul_(a, sin, sign);
 }
 
+// The rotation tables cos, sin [B or 1, T, 1, D/2] as the GPU kernel's per-token F32 tables [B T, D/2],
+// multiplied by `factor` (the attention scale folded into q's rotation).
+std::pair<Tensor, Tensor> tokenTables(const Tensor& cos, const Tensor& sin, std::int64_t B, std::int64_t T,
+                                      double factor) {
+    auto flat = [&](const Tensor& t) {
+        const std::int64_t half = t.size(-1);
+        return (t.to(torch::kFloat32) * factor).expand({B, T, 1, half}).reshape({B * T, half}).contiguous();
+    };
+    return {flat(cos), flat(sin)};
+}
+
 constexpr std::int64_t kQueryBlock = 64; // query rows per attention block (times the group size)
 
 class AttentionFunction : public torch::autograd::Function<AttentionFunction> {
@@ -217,11 +303,23 @@ public:
                           const Tensor& bias, std::int64_t H, std::int64_t KV, std::int64_t D, double scale) {
         const std::int64_t B = qkv.size(0), T = qkv.size(1), G = H / KV;
         const auto dt = qkv.scalar_type();
-        Tensor q = torch::empty({B, KV, T, G, D}, qkv.options());
-        Tensor k = torch::empty({B, KV, T, D}, qkv.options());
-        ropeInto(q.permute({0, 2, 1, 3, 4}), qkv.narrow(-1, 0, H * D).view({B, T, KV, G, D}),
-                 (cos * scale).unsqueeze(2), (sin * scale).unsqueeze(2), 1);
-        ropeInto(k.permute({0, 2, 1, 3}), qkv.narrow(-1, H * D, KV * D).view({B, T, KV, D}), cos, sin, 1);
+        Tensor q, k;
+        if (gpuk::useGpuKernels(qkv)) { // rotated in token-major copies, then laid out for the GEMMs
+            const auto [cq, sq] = tokenTables(cos, sin, B, T, scale);
+            const auto [ck, sk] = tokenTables(cos, sin, B, T, 1.0);
+            Tensor qt = qkv.narrow(-1, 0, H * D).contiguous().view({B * T, H, D});
+            Tensor kt = qkv.narrow(-1, H * D, KV * D).contiguous().view({B * T, KV, D});
+            gpuk::rope(qt, qt, cq, sq, false);
+            gpuk::rope(kt, kt, ck, sk, false);
+            q = qt.view({B, T, KV, G, D}).permute({0, 2, 1, 3, 4}).contiguous();
+            k = kt.view({B, T, KV, D}).permute({0, 2, 1, 3}).contiguous();
+        } else {
+            q = torch::empty({B, KV, T, G, D}, qkv.options());
+            k = torch::empty({B, KV, T, D}, qkv.options());
+            ropeInto(q.permute({0, 2, 1, 3, 4}), qkv.narrow(-1, 0, H * D).view({B, T, KV, G, D}),
+                     (cos * scale).unsqueeze(2), (sin * scale).unsqueeze(2), 1);
+            ropeInto(k.permute({0, 2, 1, 3}), qkv.narrow(-1, H * D, KV * D).view({B, T, KV, D}), cos, sin, 1);
+        }
         Tensor v =
             qkv.narrow(-1, (H + KV) * D, KV * D).view({B, T, KV, D}).permute({0, 2, 1, 3}).contiguous();
         const Tensor q3 = q.view({B * KV, T * G, D}), k3 = k.view({B * KV, T, D}),
@@ -276,9 +374,21 @@ public:
             dk3.narrow(1, 0, t1).baddbmm_(dsd.transpose(1, 2), q3.narrow(1, t0 * G, tb * G));
         }
         Tensor dqkv = torch::empty({B, T, (H + 2 * KV) * D}, q.options());
-        ropeInto(dqkv.narrow(-1, 0, H * D).view({B, T, KV, G, D}), dq.permute({0, 2, 1, 3, 4}),
-                 (cos * scale).unsqueeze(2), (sin * scale).unsqueeze(2), -1);
-        ropeInto(dqkv.narrow(-1, H * D, KV * D).view({B, T, KV, D}), dk.permute({0, 2, 1, 3}), cos, sin, -1);
+        if (gpuk::useGpuKernels(q)) {
+            const auto [cq, sq] = tokenTables(cos, sin, B, T, scale);
+            const auto [ck, sk] = tokenTables(cos, sin, B, T, 1.0);
+            Tensor dqt = dq.permute({0, 2, 1, 3, 4}).contiguous().view({B * T, H, D});
+            Tensor dkt = dk.permute({0, 2, 1, 3}).contiguous().view({B * T, KV, D});
+            gpuk::rope(dqt, dqt, cq, sq, true);
+            gpuk::rope(dkt, dkt, ck, sk, true);
+            dqkv.narrow(-1, 0, H * D).copy_(dqt.view({B, T, H * D}));
+            dqkv.narrow(-1, H * D, KV * D).copy_(dkt.view({B, T, KV * D}));
+        } else {
+            ropeInto(dqkv.narrow(-1, 0, H * D).view({B, T, KV, G, D}), dq.permute({0, 2, 1, 3, 4}),
+                     (cos * scale).unsqueeze(2), (sin * scale).unsqueeze(2), -1);
+            ropeInto(dqkv.narrow(-1, H * D, KV * D).view({B, T, KV, D}), dk.permute({0, 2, 1, 3}), cos, sin,
+                     -1);
+        }
         dqkv.narrow(-1, (H + KV) * D, KV * D).view({B, T, KV, D}).copy_(dv.permute({0, 2, 1, 3}));
         return {dqkv, Tensor(), Tensor(), Tensor(), Tensor(), Tensor(), Tensor(), Tensor()};
     }
@@ -300,6 +410,20 @@ public:
             const Tensor valid = t != ignore;
             if (!valid.any().item<bool>()) continue;
             const Tensor h = hidden.slice(0, s, e);
+            if (gpuk::useGpuKernels(hidden) && weight.scalar_type() == hidden.scalar_type()) {
+                // The kernels: one pass for loss and log-sum-exp, one for the gradient, in place.
+                Tensor z = torch::mm(h, weight.t()).contiguous();
+                const Tensor tc = t.contiguous();
+                Tensor rowLoss = torch::empty({e - s}, z.options().dtype(torch::kFloat32));
+                Tensor lse = torch::empty_like(rowLoss);
+                gpuk::crossEntropyForward(z, tc, rowLoss, lse, ignore);
+                total += rowLoss.sum(torch::kFloat64);
+                if (wantGrad) {
+                    gpuk::crossEntropyBackward(z, tc, lse, 1.0 / normalizer, z, ignore);
+                    grad.slice(0, s, e).copy_(torch::mm(z, weight));
+                }
+                continue;
+            }
             cpu::Elem elem{};
             if (ignore < 0 && cpuKernel(hidden, elem) && weight.scalar_type() == hidden.scalar_type()) {
                 // One pass over the logits in their own dtype for the loss, one for the gradient.
@@ -342,7 +466,11 @@ Tensor fusedRmsNorm(const Tensor& x, const Tensor& w, double eps) {
 }
 
 Tensor fusedSwiGlu(const Tensor& gateUp) {
-    return SwiGluFunction::apply(gateUp);
+    return GluFunction::apply(gateUp, kSwiGlu);
+}
+
+Tensor fusedGeGluTanh(const Tensor& gateUp) {
+    return GluFunction::apply(gateUp, kGeGluTanh);
 }
 
 Tensor fusedLoraLinear(const Tensor& x, const Tensor& weight, const Tensor& bias, const LoraSlices& lora) {
@@ -351,9 +479,10 @@ Tensor fusedLoraLinear(const Tensor& x, const Tensor& weight, const Tensor& bias
     if (lora.a.empty())
         y = bias.defined() ? torch::addmm(bias, x2, weight.t()) : torch::mm(x2, weight.t());
     else
-        y = LoraLinearFunction::apply(
-            x2, weight, bias.defined() ? torch::TensorList(bias) : torch::TensorList(),
-            torch::TensorList(lora.a), torch::TensorList(lora.b), lora.offsets, lora.scale);
+        y = LoraLinearFunction::apply(gpuk::useGpuKernels(x2) ? x2.contiguous() : x2, weight,
+                                      bias.defined() ? torch::TensorList(bias) : torch::TensorList(),
+                                      torch::TensorList(lora.a), torch::TensorList(lora.b), lora.offsets,
+                                      lora.scale);
     auto shape = x.sizes().vec();
     shape.back() = weight.size(0);
     return y.view(shape);

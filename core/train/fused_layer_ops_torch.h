@@ -15,6 +15,8 @@ torch::Tensor fusedRmsNorm(const torch::Tensor& x, const torch::Tensor& w, doubl
 
 // silu(gu[..., :F]) * gu[..., F:] for the fused gate/up projection output [.., 2F].
 torch::Tensor fusedSwiGlu(const torch::Tensor& gateUp);
+// gelu_tanh(gu[..., :F]) * gu[..., F:] (Gemma's GeGLU).
+torch::Tensor fusedGeGluTanh(const torch::Tensor& gateUp);
 
 // A fused base projection with LoRA on some of its output slices:
 // y = x W^T + b, then y[.., off_i : off_i + out_i] += scale * (x A_i^T) B_i^T.

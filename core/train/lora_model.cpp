@@ -247,13 +247,7 @@ torch::Tensor LoraModel::layerForward(const Layer& L, int index, const torch::Te
     auto y = x + attn;
     h = rmsNorm(y, lw.ffnNorm, c.rmsEps);
     auto gu = project(L.gateUp, h, training);
-    torch::Tensor act;
-    if (c.activation == Activation::GeluTanh) {
-        auto gate = gu.narrow(-1, 0, c.intermediateSize);
-        act = at::gelu(gate, "tanh") * gu.narrow(-1, c.intermediateSize, c.intermediateSize);
-    } else {
-        act = fusedSwiGlu(gu);
-    }
+    const torch::Tensor act = c.activation == Activation::GeluTanh ? fusedGeGluTanh(gu) : fusedSwiGlu(gu);
     auto m = project(L.down, act, training);
     if (c.sandwichNorms) m = rmsNorm(m, lw.postFfnNorm, c.rmsEps);
     return y + m;

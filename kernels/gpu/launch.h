@@ -16,12 +16,23 @@ extern "C" {
 
 typedef enum hone_dtype { HONE_F32 = 0, HONE_BF16 = 1, HONE_F16 = 2 } hone_dtype;
 
-enum { HONE_GPU_OK = 0, HONE_GPU_INVALID_ARGUMENT = 1, HONE_GPU_LAUNCH_FAILED = 2 };
+enum {
+    HONE_GPU_OK = 0,
+    HONE_GPU_INVALID_ARGUMENT = 1,
+    HONE_GPU_LAUNCH_FAILED = 2,
+    HONE_GPU_NO_DEVICE_CODE = 3
+};
 
 typedef struct hone_gpu_status {
     int code;
     const char* message; /* static storage; "ok" on success */
 } hone_gpu_status;
+
+/* Whether these kernels can run on GPU `device` (its index in the runtime): HONE_GPU_OK, or
+ * HONE_GPU_NO_DEVICE_CODE when the build holds no code for its architecture (the engine then falls back to
+ * LibTorch's ops), or HONE_GPU_LAUNCH_FAILED when the runtime cannot reach the device at all. The current
+ * device is left as it was. */
+hone_gpu_status hone_gpu_probe(int device);
 
 /* RMSNorm, kernels/cpu/rmsnorm_ref.h. x, y: [rows, cols]; w: [cols]; rstd: [rows] (may be null). */
 hone_gpu_status hone_gpu_rmsnorm_forward(hone_dtype dtype, const void* x, const float* w, void* y,

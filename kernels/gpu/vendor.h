@@ -28,6 +28,10 @@ using honeEvent_t = hipEvent_t;
 #define honeEventSynchronize hipEventSynchronize
 #define honeEventElapsedTime hipEventElapsedTime
 #define honeEventDestroy hipEventDestroy
+#define honeGetDevice hipGetDevice
+#define honeSetDevice hipSetDevice
+#define honeFuncGetAttributes hipFuncGetAttributes
+using honeFuncAttributes = hipFuncAttributes;
 // AMD wavefronts are 64 wide on CDNA, 32 on RDNA; the reductions use warpSize, not a constant.
 #define HONE_SHFL_XOR(value, mask) __shfl_xor((value), (mask))
 #else
@@ -52,6 +56,10 @@ using honeEvent_t = cudaEvent_t;
 #define honeEventSynchronize cudaEventSynchronize
 #define honeEventElapsedTime cudaEventElapsedTime
 #define honeEventDestroy cudaEventDestroy
+#define honeGetDevice cudaGetDevice
+#define honeSetDevice cudaSetDevice
+#define honeFuncGetAttributes cudaFuncGetAttributes
+using honeFuncAttributes = cudaFuncAttributes;
 #define HONE_SHFL_XOR(value, mask) __shfl_xor_sync(0xffffffffu, (value), (mask))
 #endif
 

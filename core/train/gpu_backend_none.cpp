@@ -1,0 +1,10 @@
+// The built-in GPU kernel backend of a CPU-only build: none (the fused ops use LibTorch's ops on any GPU).
+#include "train/gpu_kernel_backend.h"
+
+namespace hone {
+
+const GpuKernelBackend* builtinGpuKernelBackend() {
+    return nullptr;
+}
+
+} // namespace hone
