@@ -84,6 +84,30 @@ if [ -x "$NVCC" ]; then
     echo "cuda FAILED: tests/kernels/gpu_parity.cu"
     rc=1
   fi
+  # The engine side of a CUDA build: CMake's -DHONE_GPU_KERNELS=CUDA builds the kernel library, and the
+  # backend that takes LibTorch's current stream compiles against the c10 CUDA headers. Debian's CPU LibTorch
+  # ships those headers without their generated c10/cuda/impl/cuda_cmake_macros.h, so a one-line stand-in is
+  # put on the include path for this compile check only (a CUDA LibTorch has the real one).
+  if cmake -S . -B "$OUT/cmake-cuda" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHONE_WITH_QT=OFF -DHONE_WITH_TESTS=OFF \
+      -DHONE_GPU_KERNELS=CUDA -DCMAKE_CUDA_COMPILER="$NVCC" -DHONE_WERROR=ON >"$OUT/cmake-cuda.log" 2>&1 &&
+      ninja -C "$OUT/cmake-cuda" hone_kernels_gpu >>"$OUT/cmake-cuda.log" 2>&1; then
+    echo "cuda ok: cmake -DHONE_GPU_KERNELS=CUDA builds hone_kernels_gpu"
+  else
+    tail -n 20 "$OUT/cmake-cuda.log"
+    echo "cuda FAILED: cmake -DHONE_GPU_KERNELS=CUDA (log: $OUT/cmake-cuda.log)"
+    rc=1
+  fi
+  shim=$OUT/c10-shim
+  mkdir -p "$shim/c10/cuda/impl"
+  [ -f /usr/include/c10/cuda/impl/cuda_cmake_macros.h ] || echo '#pragma once' >"$shim/c10/cuda/impl/cuda_cmake_macros.h"
+  if g++ -std=c++20 -fsyntax-only -Wall -Wextra -Wshadow -Werror -I"$shim" -Icore -I. \
+      -isystem /usr/include/torch/csrc/api/include -isystem "$(dirname "$NVCC")/../include" \
+      '-DHONE_GPU_VENDOR="cuda"' '-DHONE_GPU_ARCHITECTURES="sm_80 sm_90"' core/train/gpu_backend_device.cpp; then
+    echo "cuda ok: core/train/gpu_backend_device.cpp (c10 CUDA stream API, compile only)"
+  else
+    echo "cuda FAILED: core/train/gpu_backend_device.cpp"
+    rc=1
+  fi
 elif [ "${CI:-}" = "true" ]; then
   echo "nvcc not found (expected in /usr/local/cuda on this machine kind)"
   rc=1
