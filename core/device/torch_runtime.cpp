@@ -1,6 +1,9 @@
 // Probes the linked LibTorch build through its public API.
 #include "device/torch_runtime.h"
 
+#include "train/gpu_kernel_backend.h"
+#include "train/gpu_kernel_ops_torch.h"
+
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
@@ -75,6 +78,11 @@ TorchFacts torchFacts(const TorchRuntimeInfo& info) {
     f.gpuUnavailableReason = info.gpuUnavailableReason;
     f.threads = info.threads;
     f.parallelBackend = info.parallelBackend;
+    f.honeKernelsBuilt = builtinGpuKernelBackend() != nullptr;
+    f.honeKernels = gpuKernelSummary();
+    if (f.honeKernelsBuilt && info.gpuCount > 0 && !gpuk::useGpuKernels(torch::empty({1}, torch::kCUDA)))
+        f.honeKernelsUnusable =
+            kernelMode() == KernelMode::Off ? "switched off by HONE_KERNELS=off" : gpuk::lastProbeFailure();
     return f;
 }
 

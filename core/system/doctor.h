@@ -23,6 +23,11 @@ struct TorchFacts {
     int threads = 1;
     std::string parallelBackend;
     std::vector<std::string> gpuArchList; // archs LibTorch has kernels for; empty when unknown
+    // Hone's own GPU kernels (train/gpu_kernel_backend.h): whether this build has them, what for, and why
+    // they cannot run on GPU 0 (empty when they can, or when there is no GPU or no kernels).
+    bool honeKernelsBuilt = false;
+    std::string honeKernels;
+    std::string honeKernelsUnusable;
 };
 
 struct DoctorInput {

@@ -183,6 +183,39 @@ private Q_SLOTS:
         QVERIFY(!r.blocksTraining());
     }
 
+    // Hone's GPU kernels: reported, never blocking; the fix says how to build them or for which GPU.
+    void honeKernelsAreReportedNotRequired() {
+        FakeTree tree;
+        QTemporaryDir data;
+        TorchFacts t = cpuTorch();
+        t.honeKernels = "not in this build (CPU-only)";
+        const DoctorCheck* c = nullptr;
+        DoctorReport r = runDoctor(gather(tree, t, data.path()));
+        QVERIFY((c = find(r, "hone_kernels")) && c->ok);
+
+        t.build = "CUDA 12.4";
+        t.builtWithCuda = true;
+        t.gpuCount = 1;
+        r = runDoctor(gather(tree, t, data.path()));
+        QVERIFY((c = find(r, "hone_kernels")) && !c->ok && !c->blocksTraining);
+        QCOMPARE(c->severity, Severity::Info);
+        QVERIFY(QString::fromStdString(c->fix).contains("-DHONE_GPU_KERNELS=CUDA"));
+
+        t.honeKernelsBuilt = true;
+        t.honeKernels = "cuda kernels for sm_80 sm_90";
+        t.honeKernelsUnusable = "no code for this GPU's architecture";
+        r = runDoctor(gather(tree, t, data.path()));
+        QVERIFY((c = find(r, "hone_kernels")) && !c->ok && !c->blocksTraining);
+        QCOMPARE(c->severity, Severity::Warning);
+        QVERIFY(QString::fromStdString(c->message).contains("no code for this GPU's architecture"));
+        QVERIFY(QString::fromStdString(c->fix).contains("HONE_CUDA_ARCHS"));
+
+        t.honeKernelsUnusable.clear();
+        r = runDoctor(gather(tree, t, data.path()));
+        QVERIFY((c = find(r, "hone_kernels")) && c->ok);
+        QVERIFY(QString::fromStdString(c->message).contains("sm_80 sm_90, usable on this GPU"));
+    }
+
     void unsupportedGfxGetsOverrideAdvice() {
         FakeTree tree;
         tree.amdGpu(100301); // gfx1031 (RX 6700 XT): not in ROCm's list, works as 10.3.0
