@@ -3,6 +3,7 @@
 // LibTorch keeps the CUDA names for its HIP streams, so this file is the same for both vendors.
 #include "train/gpu_kernel_abi_table.h"
 
+#include <c10/cuda/CUDACachingAllocator.h>
 #include <c10/cuda/CUDAStream.h>
 
 #ifndef HONE_GPU_ARCHITECTURES
@@ -33,6 +34,15 @@ GpuKernelBackend makeBackend() {
 const GpuKernelBackend* builtinGpuKernelBackend() {
     static const GpuKernelBackend backend = makeBackend();
     return &backend;
+}
+
+std::uint64_t peakDeviceMemoryBytes(int device) {
+    const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(static_cast<c10::DeviceIndex>(device));
+    return static_cast<std::uint64_t>(stats.allocated_bytes[0].peak); // [0]: all pools together
+}
+
+void resetPeakDeviceMemory(int device) {
+    c10::cuda::CUDACachingAllocator::resetPeakStats(static_cast<c10::DeviceIndex>(device));
 }
 
 } // namespace hone

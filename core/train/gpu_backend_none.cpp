@@ -7,4 +7,10 @@ const GpuKernelBackend* builtinGpuKernelBackend() {
     return nullptr;
 }
 
+std::uint64_t peakDeviceMemoryBytes(int) {
+    return 0;
+}
+
+void resetPeakDeviceMemory(int) {}
+
 } // namespace hone

@@ -12,6 +12,7 @@
 
 #include "kernels/gpu/launch.h"
 
+#include <cstdint>
 #include <string>
 
 namespace hone {
@@ -50,6 +51,11 @@ enum class KernelMode {
 // Starts from HONE_KERNELS ("off"/"0"/"false" = Off; anything else, or unset, = Auto).
 KernelMode kernelMode();
 void setKernelMode(KernelMode mode);
+
+// Peak bytes LibTorch's GPU allocator has held on `device` since the last reset (0 when unknown: a build
+// without HONE_GPU_KERNELS does not link LibTorch's CUDA allocator API), and the reset.
+std::uint64_t peakDeviceMemoryBytes(int device);
+void resetPeakDeviceMemory(int device);
 
 // One line for `hone doctor`: which kernels this build has and whether they are switched on.
 std::string gpuKernelSummary();

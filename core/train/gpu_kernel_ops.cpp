@@ -7,6 +7,7 @@
 
 #include <c10/core/DeviceGuard.h>
 
+#include <atomic>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -16,6 +17,7 @@ namespace hone {
 namespace {
 
 std::mutex gProbeMutex;
+std::atomic<long long> gLaunches{0};
 std::map<std::pair<const GpuKernelBackend*, int>, bool> gProbes; // (backend, device) -> usable
 std::string gLastFailure;
 
@@ -83,6 +85,7 @@ class Launch {
 public:
     explicit Launch(const Tensor& t)
         : b_(backend()) {
+        ++gLaunches;
         if (!t.device().is_cpu()) {
             guard_.reset_device(t.device());
             if (b_.currentStream) stream_ = b_.currentStream(t.device().index());
@@ -119,6 +122,10 @@ bool useGpuKernels(const Tensor& t) {
     const auto st = t.scalar_type();
     if (st != torch::kFloat32 && st != torch::kBFloat16 && st != torch::kFloat16) return false;
     return probeOk(*b, t.device().is_cpu() ? 0 : t.device().index());
+}
+
+long long launchCount() {
+    return gLaunches.load();
 }
 
 std::string lastProbeFailure() {

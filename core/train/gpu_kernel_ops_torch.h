@@ -14,6 +14,9 @@ namespace hone::gpuk {
 // probe found code for this GPU. A failed probe is said once on stderr and the LibTorch ops take over.
 bool useGpuKernels(const torch::Tensor& t);
 
+// Calls into the backend so far (each glue function counts once), for checks that the kernels really ran.
+long long launchCount();
+
 // Why the last failed probe turned the kernels off (empty when none failed).
 std::string lastProbeFailure();
 

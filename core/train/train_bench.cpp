@@ -2,9 +2,11 @@
 #include "train/train_bench.h"
 
 #include "common/error.h"
+#include "device/torch_device.h"
 #include "infer/cli_support.h"
 #include "model/transformer_torch.h"
 #include "train/adamw_torch.h"
+#include "train/gpu_kernel_backend.h"
 #include "train/lora_model_torch.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -29,7 +31,8 @@ TrainBenchResult runTrainBench(const TrainBenchOptions& o) {
     if (o.batch <= 0 || o.seq <= 0 || o.steps <= 0)
         throw Error("train bench: batch, sequence length and steps must be positive");
     torch::manual_seed(0);
-    auto base = loadTransformer(o.modelDir, DeviceSpec::parse("cpu"), o.dtype);
+    auto base = loadTransformer(o.modelDir, o.device, o.dtype);
+    const torch::Device device = toTorchDevice(o.device);
     LoraModelOptions mo;
     mo.lora.rank = o.rank;
     mo.lora.alpha = o.alpha;
@@ -38,7 +41,7 @@ TrainBenchResult runTrainBench(const TrainBenchOptions& o) {
     AdamW adam(model.parameters(), AdamWOptions{});
     const std::int64_t B = o.batch, T = o.seq, V = model.vocabSize();
     auto gen = at::detail::createCPUGenerator(o.seed);
-    auto positions = torch::arange(T, torch::kInt64).unsqueeze(0).expand({B, T}).contiguous();
+    auto positions = torch::arange(T, torch::kInt64).unsqueeze(0).expand({B, T}).contiguous().to(device);
 
     TrainBenchResult r;
     r.trainable = model.trainableCount();
@@ -49,13 +52,14 @@ TrainBenchResult runTrainBench(const TrainBenchOptions& o) {
     double cpuStart = 0;
     for (int step = 0; step <= o.steps; ++step) {
         auto ids = torch::randint(V, {B, T + 1}, gen, torch::kInt64);
-        if (step == 1) { // step 0 warms caches and allocators
+        if (step == 1) { // step 0 warms caches and allocators (loss.item() below synchronises a GPU)
             start = Clock::now();
             cpuStart = processCpuSeconds();
+            if (device.is_cuda()) resetPeakDeviceMemory(device.index());
         }
         TrainBatch b;
-        b.ids = ids.narrow(1, 0, T).contiguous();
-        b.labels = ids.narrow(1, 1, T).contiguous();
+        b.ids = ids.narrow(1, 0, T).contiguous().to(device);
+        b.labels = ids.narrow(1, 1, T).contiguous().to(device);
         b.positions = positions;
         b.targets = B * T;
         auto loss = model.loss(b, static_cast<double>(B * T), true);
@@ -71,6 +75,7 @@ TrainBenchResult runTrainBench(const TrainBenchOptions& o) {
     r.cpuS = (processCpuSeconds() - cpuStart) / o.steps;
     r.tokensPerS = static_cast<double>(B * T * o.steps) / secs;
     r.peakRssBytes = peakRssBytes();
+    if (device.is_cuda()) r.peakDeviceBytes = peakDeviceMemoryBytes(device.index());
     return r;
 }
 

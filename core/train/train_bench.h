@@ -12,6 +12,7 @@ namespace hone {
 
 struct TrainBenchOptions {
     std::string modelDir; // Hugging Face folder (config.json + model.safetensors)
+    DeviceSpec device = DeviceSpec::parse("cpu");
     DType dtype = DType::F32;
     int batch = 2;
     int seq = 256;
@@ -27,14 +28,15 @@ struct TrainBenchResult {
     double stepS = 0;      // mean wall time of a timed step
     double cpuS = 0;       // mean CPU time (all threads) of a timed step: steadier on a shared machine
     std::uint64_t peakRssBytes = 0;
-    double lossFirst = 0;       // loss of the warm-up step
-    double lossLast = 0;        // loss of the last step
-    std::int64_t trainable = 0; // adapter parameters
+    std::uint64_t peakDeviceBytes = 0; // GPU runs: LibTorch's allocator peak over the timed steps (0 unknown)
+    double lossFirst = 0;              // loss of the warm-up step
+    double lossLast = 0;               // loss of the last step
+    std::int64_t trainable = 0;        // adapter parameters
     std::uint64_t parameters = 0;
     int threads = 0;
 };
 
-// Loads the model on the CPU in `dtype` and runs the steps; throws hone::Error on a bad folder or options.
+// Loads the model on `device` in `dtype` and runs the steps; throws hone::Error on a bad folder or options.
 TrainBenchResult runTrainBench(const TrainBenchOptions& options);
 
 } // namespace hone

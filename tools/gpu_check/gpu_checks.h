@@ -1,0 +1,42 @@
+// The engine's GPU checks, Qt-free, shared by the GPU machine's check program (tools/gpu_check/main.cpp,
+// run by scripts/gpu-machine-check.sh) and the CPU test of the glue (tests/train/tst_gpu_kernel_dispatch):
+// every fused training op and a whole LoRA step run twice on one device, through Hone's kernels (the
+// backend in use) and through LibTorch's ops (KernelMode::Off), and are compared.
+#pragma once
+
+#include "model/transformer_torch.h"
+
+#include <torch/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace hone::gpucheck {
+
+struct ParityRow {
+    std::string check; // "rmsnorm", "swiglu", "geglu", "lora_linear", "attention_rope", "cross_entropy", ...
+    std::string dtype; // "f32", "bf16"
+    double maxRelDiff = 0;  // over the output and every input gradient: max |a - b| / max |b|
+    double tolerance = 0;   // what `pass` allows for this dtype
+    long long launches = 0; // kernel launches in the kernels' run (0: the kernels did not run)
+    bool pass() const { return launches > 0 && maxRelDiff <= tolerance; }
+};
+
+// The fused ops on `device` in `dt` (F32 or BF16), kernels vs LibTorch's ops.
+std::vector<ParityRow> fusedOpParity(const torch::Device& device, torch::Dtype dt);
+
+// LoRA (rank 4, the same random adapters for every call) on `base`: the loss of a fixed two-row batch and
+// the adapters' gradients, on the CPU, with the current kernel mode.
+std::vector<torch::Tensor> loraLossAndGrads(const std::shared_ptr<Transformer>& base);
+
+// loraLossAndGrads through the kernels vs through LibTorch's ops, on base's device.
+ParityRow loraStepParity(const std::shared_ptr<Transformer>& base, const std::string& dtypeName,
+                         double tolerance);
+
+// max over the list of max |a - b| / max |b| (infinity when the lists differ in length).
+double maxRelDiff(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b);
+
+std::string dtypeName(torch::Dtype dt);
+
+} // namespace hone::gpucheck
