@@ -14,7 +14,6 @@
 #include "gpu_checks.h"
 #include "model/transformer_torch.h"
 #include "train/fused_layer_ops_torch.h"
-#include "train/gpu_kernel_abi_table.h"
 #include "train/gpu_kernel_ops_torch.h"
 
 #include <torch/csrc/autograd/autograd.h>
@@ -30,21 +29,13 @@ double relDiff(const torch::Tensor& a, const torch::Tensor& b) {
     return (a64 - b64).abs().max().item<double>() / std::max(1e-12, b64.abs().max().item<double>());
 }
 
-GpuKernelBackend emulationBackend() {
-    GpuKernelBackend b = launchAbiBackend();
-    b.name = "cpu emulation";
-    b.architectures = "the host CPU";
-    b.servesCpuTensors = true;
-    return b;
-}
-
 hone_gpu_status simulatedFailure() {
     return {HONE_GPU_LAUNCH_FAILED, "simulated launch failure"};
 }
 
 // Every launch fails: whichever op reaches a kernel throws, so a test sees which path ran.
 GpuKernelBackend failingBackend() {
-    GpuKernelBackend b = emulationBackend();
+    GpuKernelBackend b = gpucheck::cpuEmulationBackend();
     b.rmsnormForward = [](auto...) { return simulatedFailure(); };
     b.rmsnormBackward = [](auto...) { return simulatedFailure(); };
     b.rope = [](auto...) { return simulatedFailure(); };
@@ -58,19 +49,11 @@ GpuKernelBackend failingBackend() {
     return b;
 }
 
-std::pair<torch::Tensor, torch::Tensor> ropeTable(std::int64_t B, std::int64_t T, std::int64_t D) {
-    auto pos = torch::arange(T, torch::kFloat64).unsqueeze(0).expand({B, T});
-    auto inv = 1.0 / torch::pow(10000.0, torch::arange(0, D, 2, torch::kFloat64) / static_cast<double>(D));
-    auto ang = pos.unsqueeze(-1) * inv;
-    return {torch::cos(ang).to(torch::kFloat32).unsqueeze(2),
-            torch::sin(ang).to(torch::kFloat32).unsqueeze(2)};
-}
-
 } // namespace
 
 class TestGpuKernelDispatch : public QObject {
     Q_OBJECT
-    GpuKernelBackend emu_ = emulationBackend();
+    GpuKernelBackend emu_ = gpucheck::cpuEmulationBackend();
 
 private Q_SLOTS:
     void init() {
@@ -161,7 +144,7 @@ private Q_SLOTS:
             LoraSlices lora{{a}, {b}, {0}, 1.0};
             QVERIFY_EXCEPTION_THROWN(fusedLoraLinear(torch::randn({5, 4}), torch::randn({3, 4}), {}, lora),
                                      Error);
-            const auto [cos, sin] = ropeTable(1, 3, 4);
+            const auto [cos, sin] = gpucheck::ropeTable(1, 3, 4);
             QVERIFY_EXCEPTION_THROWN(fusedCausalAttention(torch::randn({1, 3, 16}), cos, sin,
                                                           attentionBias({}, 3, 0, torch::kCPU),
                                                           {2, 1, 4, 0.5}),

@@ -55,6 +55,8 @@ Tensors outputAndGrads(const std::function<Tensor(Tensors&)>& op, const Tensors&
     return all;
 }
 
+} // namespace
+
 std::pair<Tensor, Tensor> ropeTable(std::int64_t B, std::int64_t T, std::int64_t D) {
     auto pos = torch::arange(T, torch::kFloat64).unsqueeze(0).expand({B, T});
     auto inv = 1.0 / torch::pow(10000.0, torch::arange(0, D, 2, torch::kFloat64) / static_cast<double>(D));
@@ -62,8 +64,6 @@ std::pair<Tensor, Tensor> ropeTable(std::int64_t B, std::int64_t T, std::int64_t
     return {torch::cos(ang).to(torch::kFloat32).unsqueeze(2),
             torch::sin(ang).to(torch::kFloat32).unsqueeze(2)};
 }
-
-} // namespace
 
 std::string dtypeName(torch::Dtype dt) {
     return dt == torch::kFloat32    ? "f32"

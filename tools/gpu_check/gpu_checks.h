@@ -5,6 +5,7 @@
 #pragma once
 
 #include "model/transformer_torch.h"
+#include "train/gpu_kernel_abi_table.h"
 
 #include <torch/types.h>
 
@@ -38,5 +39,17 @@ ParityRow loraStepParity(const std::shared_ptr<Transformer>& base, const std::st
 double maxRelDiff(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b);
 
 std::string dtypeName(torch::Dtype dt);
+
+// RoPE tables cos, sin [B, T, 1, D/2] (F32) for positions 0..T-1, base 10000.
+std::pair<torch::Tensor, torch::Tensor> ropeTable(std::int64_t B, std::int64_t T, std::int64_t D);
+
+// The kernels' sources compiled for the CPU emulation (link hone_kernels_emu) as a backend for CPU tensors.
+inline GpuKernelBackend cpuEmulationBackend() {
+    GpuKernelBackend b = launchAbiBackend();
+    b.name = "cpu emulation";
+    b.architectures = "the host CPU";
+    b.servesCpuTensors = true;
+    return b;
+}
 
 } // namespace hone::gpucheck

@@ -17,10 +17,6 @@
 #include "train/gpu_kernel_ops_torch.h"
 #include "train/train_bench.h"
 
-#ifdef HONE_GPU_CHECK_EMULATION
-#include "train/gpu_kernel_abi_table.h"
-#endif
-
 #include <unistd.h>
 
 #include <cmath>
@@ -155,13 +151,7 @@ int main(int argc, char** argv) {
 #ifdef HONE_GPU_CHECK_EMULATION
         // A CPU-only build: the kernels' sources compiled for the CPU emulation serve CPU tensors (a dry
         // run).
-        static GpuKernelBackend emulation = [] {
-            GpuKernelBackend b = launchAbiBackend();
-            b.name = "cpu emulation";
-            b.architectures = "the host CPU";
-            b.servesCpuTensors = true;
-            return b;
-        }();
+        static const GpuKernelBackend emulation = gpucheck::cpuEmulationBackend();
         setGpuKernelBackend(&emulation);
 #endif
         const GpuKernelBackend* b = gpuKernelBackend();
