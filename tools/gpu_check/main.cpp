@@ -6,6 +6,7 @@
 //   generate       24 greedy tokens on the device vs on the CPU
 //   lora_step      a LoRA loss and its adapter gradients, kernels vs LibTorch's ops, and device vs CPU
 //   train_bench    (with --bench-model) Hone's LoRA training step on the device: tokens/s, peak memory
+//                  (--bench-only: the backend line and this, nothing else)
 // Exit status 0 when every check passed, 1 when one failed, 2 on bad arguments or a failure to run.
 // Without --model it writes a small random Llama to a temporary folder.
 #include "common/error.h"
@@ -35,6 +36,7 @@ struct Args {
     std::string device = "cuda";
     std::string model, out, benchModel, benchDtype = "bf16";
     int benchBatch = 4, benchSeq = 512, benchSteps = 10;
+    bool benchOnly = false;
 };
 
 std::ofstream gOut;
@@ -76,7 +78,7 @@ Args parse(int argc, char** argv) {
             throw Error(
                 "unknown argument " + k +
                 "; usage: hone_gpu_check [--device cuda|cpu] [--model DIR] [--out FILE] [--bench-model DIR "
-                "--bench-dtype bf16|f32 --bench-batch B --bench-seq T --bench-steps N]");
+                "--bench-dtype bf16|f32 --bench-batch B --bench-seq T --bench-steps N [--bench-only]]");
     }
     return a;
 }
@@ -165,7 +167,8 @@ int main(int argc, char** argv) {
               {"probe_failure", gpuk::lastProbeFailure()},
               {"pass", usable}});
 
-        for (torch::Dtype dt : {torch::kFloat32, torch::kBFloat16})
+        for (torch::Dtype dt : {torch::kFloat32, torch::kBFloat16}) {
+            if (a.benchOnly) break;
             for (const auto& r : gpucheck::fusedOpParity(dev, dt))
                 emit({{"check", "op"},
                       {"op", r.check},
@@ -174,10 +177,12 @@ int main(int argc, char** argv) {
                       {"tolerance", r.tolerance},
                       {"launches", r.launches},
                       {"pass", r.pass()}});
-
-        const std::string model = a.model.empty() ? writeSmallModel() : a.model;
-        deviceAgainstCpu(model, device);
-        if (a.model.empty()) fs::remove_all(model);
+        }
+        if (!a.benchOnly) {
+            const std::string model = a.model.empty() ? writeSmallModel() : a.model;
+            deviceAgainstCpu(model, device);
+            if (a.model.empty()) fs::remove_all(model);
+        }
 
         if (!a.benchModel.empty()) {
             TrainBenchOptions o;
@@ -187,7 +192,11 @@ int main(int argc, char** argv) {
             o.batch = a.benchBatch;
             o.seq = a.benchSeq;
             o.steps = a.benchSteps;
+            // The CPU emulation is for correctness only: a dry run times LibTorch's path instead.
+            const KernelMode before = kernelMode();
+            if (b && b->servesCpuTensors) setKernelMode(KernelMode::Off);
             const TrainBenchResult r = runTrainBench(o);
+            setKernelMode(before);
             emit({{"check", "train_bench"},
                   {"model", a.benchModel},
                   {"dtype", a.benchDtype},
@@ -200,7 +209,7 @@ int main(int argc, char** argv) {
                   {"peak_rss_bytes", r.peakRssBytes},
                   {"loss_first", r.lossFirst},
                   {"loss_last", r.lossLast},
-                  {"kernels", kernelMode() == KernelMode::Auto && usable},
+                  {"kernels", kernelMode() == KernelMode::Auto && usable && !(b && b->servesCpuTensors)},
                   {"pass", std::isfinite(r.lossLast)}});
         }
         return gAllPassed ? 0 : 1;
