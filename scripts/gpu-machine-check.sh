@@ -14,12 +14,21 @@
 #                      card (sm_XY from nvidia-smi; -arch=native when that is unknown), files in parallel.
 #   3. parity_quick / parity_full: gpu_parity compares every kernel (F32/BF16/F16) with the CPU references and
 #                      prints one JSON line per kernel with max errors and GPU time.
-#   4. engine_configure / engine_build: the LibTorch engine and the Qt-free `hone` CLI against the Python
-#                      torch (-DHONE_WITH_QT=OFF, CMAKE_PREFIX_PATH = torch.utils.cmake_prefix_path).
-#   5. engine_doctor:  `hone doctor --json` (what the engine sees of the GPU).
+#   4. engine_configure / engine_build: the LibTorch engine, Hone's kernels for this card
+#                      (-DHONE_GPU_KERNELS=CUDA -DHONE_CUDA_ARCHS=XY), the Qt-free `hone` CLI and hone_gpu_check,
+#                      against the Python torch (CMAKE_PREFIX_PATH = torch.utils.cmake_prefix_path).
+#   5. engine_doctor:  `hone doctor --json` (what the engine sees of the GPU; hone_kernels must be usable).
+#   6. engine_checks:  hone_gpu_check --device cuda: every fused op and a LoRA step through Hone's kernels vs
+#                      LibTorch's ops, forward logits and greedy tokens on cuda vs the CPU ($OUT/engine.jsonl).
+#   7. bench_model, bench_peer, bench_hone (+ bench_hone_libtorch): a random ~1.1B Llama (TinyLlama's shape,
+#                      bf16) written once by transformers; LoRA r16 steps, batch 4 x 512, with transformers +
+#                      PEFT (scripts/gpu/peer_hf_peft.py) and with Hone (kernels on, then HONE_KERNELS=off);
+#                      tokens/s, peak memory and the ratios in $OUT/bench.json.
 # Results: $OUT/report.json is rewritten after every step (so a timeout still leaves the partial report),
-# with $OUT/parity.jsonl (the kernels' lines) and $OUT/logs/<step>.log. Without nvidia-smi or a working GPU
-# the script says so in report.json and on stdout and exits 0 (skipped); exit 1 means a step failed.
+# with $OUT/parity.jsonl (the kernels' lines), $OUT/engine.jsonl, $OUT/bench.json and $OUT/logs/<step>.log.
+# Without nvidia-smi or a working GPU the script says so in report.json and on stdout and exits 0 (skipped);
+# exit 1 means a step failed. HONE_DEPS_PREFIX=DIR adds a prefix (lib/cmake, lib/pkgconfig, include) for
+# build dependencies the machine lacks (nlohmann_json, pcre2, utf8proc).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$(pwd)
@@ -33,6 +42,8 @@ mkdir -p "$OUT/logs" "$BUILD"
 : >"$OUT/steps.jsonl"
 : >"$OUT/parity.jsonl"
 : >"$OUT/parity-quick.jsonl"
+: >"$OUT/engine.jsonl"
+rm -f "$OUT/bench.json"
 STATUS=running
 FAILED=0
 
@@ -63,6 +74,10 @@ for s in steps:
 parity = lines("parity.jsonl")
 report = {"status": status, "elapsed_s": int(time.time()) - start, "steps": steps, "parity": parity,
           "parity_quick": lines("parity-quick.jsonl"),
+          "engine": lines("engine.jsonl"),
+          "engine_failed": [e.get("check", "?") + "/" + e.get("op", e.get("compare", "")) for e in lines("engine.jsonl")
+                            if e.get("pass") is not True],
+          "bench": (json.load(open(os.path.join(out, "bench.json"))) if os.path.exists(os.path.join(out, "bench.json")) else None),
           "parity_passed": sum(1 for p in parity if p.get("pass") is True),
           "parity_failed": [p.get("kernel", "?") + "/" + p.get("dtype", "?") for p in parity if p.get("pass") is not True]}
 tmp = os.path.join(out, "report.json.tmp")
@@ -123,7 +138,7 @@ if [ -z "$NVCC" ]; then # pip's nvidia-cuda-nvcc wheel
   [ -n "$c" ] && [ -x "$c" ] && NVCC=$c
 fi
 export -f probe
-export NVCC JOBS ROOT BUILD
+export NVCC JOBS ROOT BUILD OUT
 step probe 30 probe
 
 HAVE_GPU=1
@@ -180,13 +195,53 @@ engine_configure() {
     { echo "python3 cannot import torch (set HONE_TORCH_PREFIX to a LibTorch cmake prefix instead)"; return 2; }
   echo "torch cmake prefix: $prefix"
   command -v ninja >/dev/null && gen=(-G Ninja)
+  [ -n "${HONE_DEPS_PREFIX:-}" ] && prefix="$prefix;$HONE_DEPS_PREFIX" &&
+    export PKG_CONFIG_PATH="$HONE_DEPS_PREFIX/lib/pkgconfig:${PKG_CONFIG_PATH:-}"
+  local kernels=(-DHONE_GPU_KERNELS=OFF)
+  [ -n "$NVCC" ] && [ -n "$CAPNUM" ] && kernels=(-DHONE_GPU_KERNELS=CUDA -DCMAKE_CUDA_COMPILER="$NVCC" -DHONE_CUDA_ARCHS="$CAPNUM")
+  echo "kernels: ${kernels[*]}"
   cmake -S "$ROOT" -B "$BUILD/engine" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release -DHONE_WITH_QT=OFF -DHONE_WITH_TESTS=OFF \
-    -DHONE_WITH_TORCH=ON -DCMAKE_PREFIX_PATH="$prefix" ${NVCC:+-DCMAKE_CUDA_COMPILER=$NVCC}
+    -DHONE_WITH_TORCH=ON -DCMAKE_PREFIX_PATH="$prefix" "${kernels[@]}"
 }
+CAPNUM=$CAP
+[ -z "$CAPNUM" ] && [ $HAVE_GPU -eq 0 ] && CAPNUM=90 # the dry run configures for sm_90
+export CAPNUM
 export -f engine_configure
+BENCH_DIR=${HONE_GPU_BENCH_MODEL:-$BUILD/bench-llama-1b}
+bench_ratio() { # bench.json from the three sides' last JSON lines
+  python3 - "$OUT" <<'PY'
+import json, os, sys
+out = sys.argv[1]
+def last(name):
+    p = os.path.join(out, "logs", name + ".log")
+    rows = [json.loads(l) for l in open(p, errors="replace") if l.startswith("{")] if os.path.exists(p) else []
+    rows = [r for r in rows if r.get("check", "train_bench") == "train_bench" and "tokens_per_s" in r]
+    return rows[-1] if rows else None
+peer, hone, plain = last("bench_peer"), last("bench_hone"), last("bench_hone_libtorch")
+b = {"peer": peer, "hone": hone, "hone_libtorch_ops": plain}
+if peer and hone:
+    b["speed_ratio"] = hone["tokens_per_s"] / peer["tokens_per_s"]
+    if hone.get("peak_device_bytes"):
+        b["memory_ratio"] = hone["peak_device_bytes"] / peer["peak_bytes"]
+    b["targets"] = "speed >= 2.0x and memory <= 0.5x of transformers + PEFT"
+json.dump(b, open(os.path.join(out, "bench.json"), "w"), indent=1)
+print(json.dumps(b))
+PY
+}
+export -f bench_ratio
 if step engine_configure 90 engine_configure && [ $HAVE_GPU -eq 1 ]; then # a dry run only configures
-  if step engine_build 300 cmake --build "$BUILD/engine" --target hone -j "$JOBS"; then
+  if step engine_build 300 cmake --build "$BUILD/engine" --target hone hone_gpu_check -j "$JOBS"; then
     step engine_doctor 30 "$BUILD/engine/bin/hone" doctor --json
+    step engine_checks 90 "$BUILD/engine/bin/hone_gpu_check" --device cuda --out "$OUT/engine.jsonl"
+    BENCH_ARGS=(--bench-batch 4 --bench-seq 512 --bench-steps 10)
+    if [ -f "$BENCH_DIR/config.json" ] || step bench_model 120 python3 scripts/gpu/peer_hf_peft.py "$BENCH_DIR" --write-model; then
+      step bench_peer 150 python3 scripts/gpu/peer_hf_peft.py "$BENCH_DIR" --batch 4 --seq 512 --steps 10
+      step bench_hone 150 "$BUILD/engine/bin/hone_gpu_check" --device cuda --bench-only --bench-model "$BENCH_DIR" \
+        --bench-dtype bf16 "${BENCH_ARGS[@]}"
+      step bench_hone_libtorch 120 env HONE_KERNELS=off "$BUILD/engine/bin/hone_gpu_check" --device cuda --bench-only \
+        --bench-model "$BENCH_DIR" --bench-dtype bf16 "${BENCH_ARGS[@]}"
+      step bench_ratio 30 bench_ratio
+    fi
   fi
 fi
 
