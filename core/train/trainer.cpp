@@ -349,6 +349,10 @@ public:
                                              (oom ? "; lower --batch-size or --max-seq-len, or turn on "
                                                     "--gradient-checkpointing, and resume"
                                                   : ""));
+            } catch (const Error& e) { // a GPU kernel that failed to launch (train/gpu_kernel_ops.cpp)
+                adam_->zeroGrad();
+                cursor_ = atStart;
+                return finishFailed(res, "error at step " + std::to_string(step_ + 1) + ": " + e.what());
             }
             if (interrupted) {
                 adam_->zeroGrad();

@@ -15,9 +15,11 @@
 #include "model/transformer_torch.h"
 #include "train/fused_layer_ops_torch.h"
 #include "train/gpu_kernel_ops_torch.h"
+#include "train/trainer.h"
 
 #include <torch/csrc/autograd/autograd.h>
 
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace hone;
@@ -174,6 +176,41 @@ private Q_SLOTS:
         fusedRmsNorm(x, w, 1e-5);
         QVERIFY(!gpuk::useGpuKernels(x));
         QVERIFY(QString::fromStdString(gpuk::lastProbeFailure()).contains("no code for this architecture"));
+    }
+
+    // A kernel that fails in the middle of a run ends it as "failed" with the kernel's message and keeps the
+    // last checkpoint (the run can be resumed with HONE_KERNELS=off).
+    void aFailingKernelStopsTheRunAndKeepsTheCheckpoint() {
+        const QString model = test::fixture("models/stories260K");
+        HONE_REQUIRE_PATH(model);
+        QTemporaryDir out;
+        TrainOptions o;
+        o.modelPath = model.toStdString();
+        o.dataPath = (test::sourceDir() + "/tests/data/train/stories_alpaca.jsonl").toStdString();
+        o.templateName = "alpaca";
+        o.lora.rank = 4;
+        o.batchSize = 4;
+        o.maxSeqLen = 128;
+        o.maxSteps = 6;
+        o.saveEvery = 2;
+        o.threads = 1;
+        o.outDir = out.path().toStdString();
+        const GpuKernelBackend failing = failingBackend();
+        int checkpoints = 0;
+        TrainResult r = runTraining(
+            o,
+            [&](const Json& e) {
+                if (e.value("event", "") == "checkpoint" && ++checkpoints == 1) setGpuKernelBackend(&failing);
+            },
+            nullptr);
+        QCOMPARE(QString::fromStdString(r.status), QString("failed"));
+        QCOMPARE(r.steps, std::int64_t(2));
+        const QString error = QString::fromStdString(r.error);
+        QVERIFY2(error.contains("error at step 3: GPU kernel") && error.contains("HONE_KERNELS=off") &&
+                     error.contains("last checkpoint"),
+                 qPrintable(error));
+        QVERIFY(!r.adapterDir.empty());
+        QVERIFY(QFileInfo::exists(QString::fromStdString(r.adapterDir) + "/adapter_model.safetensors"));
     }
 
     void theGlueRejectsTensorsThatDoNotFit() {
