@@ -14,6 +14,8 @@
 
 #include <chrono>
 #include <ctime>
+#include <map>
+#include <tuple>
 
 namespace hone {
 
@@ -23,6 +25,45 @@ double processCpuSeconds() {
     timespec ts{};
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+// The frozen base weights' products of one LoRA step on `n` tokens, with the calls the trainer makes
+// (train/fused_layer_ops.cpp: mm(x, W^T) forward, mm(dY, W) for the input gradient); best of 3 after a
+// warm-up. Returns {seconds, flop}.
+std::pair<double, double> gemmFloor(const Transformer& base, std::int64_t n, const torch::Device& device) {
+    const TransformerWeights& w = base.weights();
+    std::vector<std::pair<torch::Tensor, bool>> products; // weight, and whether its input gradient is needed
+    for (std::size_t l = 0; l < w.layers.size(); ++l) {
+        const LayerWeights& lw = w.layers[l];
+        products.emplace_back(lw.wqkv, l > 0);
+        products.emplace_back(lw.wo, true);
+        products.emplace_back(lw.wgateUp, true);
+        products.emplace_back(lw.wdown, true);
+    }
+    products.emplace_back(w.lmHead, true);
+    std::map<std::int64_t, torch::Tensor> inputs; // one random [n, width] activation per width
+    auto input = [&](std::int64_t width) -> const torch::Tensor& {
+        auto it = inputs.find(width);
+        if (it == inputs.end())
+            it = inputs.emplace(width, torch::randn({n, width}).to(device, w.lmHead.scalar_type())).first;
+        return it->second;
+    };
+    double flop = 0;
+    for (const auto& [weight, backward] : products)
+        flop += 2.0 * static_cast<double>(n * weight.size(0) * weight.size(1)) * (backward ? 2 : 1);
+    using Clock = std::chrono::steady_clock;
+    double best = 1e30;
+    for (int rep = 0; rep < 4; ++rep) { // rep 0 warms up
+        const auto t0 = Clock::now();
+        torch::Tensor last;
+        for (const auto& [weight, backward] : products) {
+            last = torch::mm(input(weight.size(1)), weight.t());
+            if (backward) last = torch::mm(input(weight.size(0)), weight);
+        }
+        (void)last.sum().item<double>(); // waits for a GPU
+        if (rep > 0) best = std::min(best, std::chrono::duration<double>(Clock::now() - t0).count());
+    }
+    return {best, flop};
 }
 
 } // namespace
@@ -76,6 +117,7 @@ TrainBenchResult runTrainBench(const TrainBenchOptions& o) {
     r.tokensPerS = static_cast<double>(B * T * o.steps) / secs;
     r.peakRssBytes = peakRssBytes();
     if (device.is_cuda()) r.peakDeviceBytes = peakDeviceMemoryBytes(device.index());
+    std::tie(r.gemmFloorS, r.gemmFlop) = gemmFloor(*base, B * T, device);
     return r;
 }
 

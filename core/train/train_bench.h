@@ -29,9 +29,14 @@ struct TrainBenchResult {
     double cpuS = 0;       // mean CPU time (all threads) of a timed step: steadier on a shared machine
     std::uint64_t peakRssBytes = 0;
     std::uint64_t peakDeviceBytes = 0; // GPU runs: LibTorch's allocator peak over the timed steps (0 unknown)
-    double lossFirst = 0;              // loss of the warm-up step
-    double lossLast = 0;               // loss of the last step
-    std::int64_t trainable = 0;        // adapter parameters
+    // The step's unavoidable part, timed alone after the steps: the frozen base weights' products (forward
+    // x W^T and backward dY W per fused projection, none for layer 0's q/k/v whose input is the frozen
+    // embedding, and the output layer's two), best of 3. No LoRA step can be faster at these threads.
+    double gemmFloorS = 0;
+    double gemmFlop = 0;        // floating-point operations of those products
+    double lossFirst = 0;       // loss of the warm-up step
+    double lossLast = 0;        // loss of the last step
+    std::int64_t trainable = 0; // adapter parameters
     std::uint64_t parameters = 0;
     int threads = 0;
 };

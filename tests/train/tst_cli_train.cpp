@@ -184,6 +184,24 @@ private Q_SLOTS:
         QCOMPARE(run["last_step"].toInt(), 12);
     }
 
+    // `hone bench train` times the step's unavoidable base-weight GEMMs alone: they must take less than the
+    // whole step (a floor above the step means it measured the wrong products or the step skips work).
+    void benchTrainMeasuresItsGemmFloor() {
+        QProcess p;
+        p.start(honeBin(),
+                {"bench", "train", "--quick", "--no-peer", "--json", "--dtype", "f32", "--steps", "2"});
+        QVERIFY(p.waitForFinished(300000));
+        QCOMPARE(p.exitCode(), 0);
+        const QJsonObject report = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+        const QJsonObject ours = report["runs"].toArray().at(0).toObject()["ours"].toObject();
+        const double floorS = ours["gemm_floor_s"].toDouble(), stepS = ours["step_s"].toDouble();
+        qInfo("step %.3f s, GEMM floor %.3f s (%.0f GFLOP/s)", stepS, floorS, ours["gemm_gflops"].toDouble());
+        QVERIFY2(floorS > 0 && floorS < stepS,
+                 qPrintable(QString("floor %1 s, step %2 s").arg(floorS).arg(stepS)));
+        QVERIFY(ours["gemm_gflops"].toDouble() > 1);
+        QCOMPARE(ours["floor_share"].toDouble(), floorS / stepS);
+    }
+
     void yamlConfigFile() {
         HONE_REQUIRE_PATH(stories());
         QTemporaryDir home;
