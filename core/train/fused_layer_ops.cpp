@@ -49,19 +49,16 @@ public:
         rowShape.back() = 1;
         Tensor y, rstd;
         cpu::Elem elem{};
-        if (gpuk::useGpuKernels(x)) {
+        const bool gpu = gpuk::useGpuKernels(x);
+        if (gpu || cpuKernel(x, elem)) {
             const Tensor x2 = x.reshape({-1, n}).contiguous(), w32 = w.to(torch::kFloat32).contiguous();
             y = torch::empty_like(x2);
             rstd = torch::empty({x2.size(0)}, x.options().dtype(torch::kFloat32));
-            gpuk::rmsNormForward(x2, w32, y, rstd, eps);
-            y = y.view(x.sizes());
-            rstd = rstd.view(rowShape);
-        } else if (cpuKernel(x, elem)) {
-            const Tensor x2 = x.reshape({-1, n}).contiguous(), w32 = w.to(torch::kFloat32).contiguous();
-            y = torch::empty_like(x2);
-            rstd = torch::empty({x2.size(0)}, x.options().dtype(torch::kFloat32));
-            cpu::rmsNormForward(elem, x2.data_ptr(), n, w32.data_ptr<float>(), y.data_ptr(), n,
-                                rstd.data_ptr<float>(), x2.size(0), n, static_cast<float>(eps));
+            if (gpu)
+                gpuk::rmsNormForward(x2, w32, y, rstd, eps);
+            else
+                cpu::rmsNormForward(elem, x2.data_ptr(), n, w32.data_ptr<float>(), y.data_ptr(), n,
+                                    rstd.data_ptr<float>(), x2.size(0), n, static_cast<float>(eps));
             y = y.view(x.sizes());
             rstd = rstd.view(rowShape);
         } else {
@@ -82,18 +79,16 @@ public:
         const Tensor &x = saved[0], &w = saved[1], &rstd = saved[2];
         const std::int64_t n = x.size(-1);
         cpu::Elem elem{};
-        if (gpuk::useGpuKernels(x) && grads[0].scalar_type() == x.scalar_type()) {
-            const Tensor x2 = x.reshape({-1, n}).contiguous(), dy = grads[0].reshape({-1, n}).contiguous();
-            Tensor dx = torch::empty_like(x2);
-            gpuk::rmsNormBackward(x2, w.to(torch::kFloat32).contiguous(), rstd.contiguous(), dy, dx);
-            return {dx.view(x.sizes()), Tensor(), Tensor()};
-        }
-        if (cpuKernel(x, elem) && grads[0].scalar_type() == x.scalar_type()) {
+        const bool gpu = gpuk::useGpuKernels(x);
+        if ((gpu || cpuKernel(x, elem)) && grads[0].scalar_type() == x.scalar_type()) {
             const Tensor x2 = x.reshape({-1, n}).contiguous(), dy = grads[0].reshape({-1, n}).contiguous();
             const Tensor w32 = w.to(torch::kFloat32).contiguous(), r = rstd.contiguous();
             Tensor dx = torch::empty_like(x2);
-            cpu::rmsNormBackward(elem, x2.data_ptr(), n, w32.data_ptr<float>(), r.data_ptr<float>(),
-                                 dy.data_ptr(), n, dx.data_ptr(), n, x2.size(0), n);
+            if (gpu)
+                gpuk::rmsNormBackward(x2, w32, r, dy, dx);
+            else
+                cpu::rmsNormBackward(elem, x2.data_ptr(), n, w32.data_ptr<float>(), r.data_ptr<float>(),
+                                     dy.data_ptr(), n, dx.data_ptr(), n, x2.size(0), n);
             return {dx.view(x.sizes()), Tensor(), Tensor()};
         }
         const auto ot = opmath(x);
@@ -117,16 +112,14 @@ public:
         auto shape = gu.sizes().vec();
         shape.back() = f;
         cpu::Elem elem{};
-        if (gpuk::useGpuKernels(gu)) {
+        const bool gpu = gpuk::useGpuKernels(gu);
+        if (gpu || (kind == kSwiGlu && cpuKernel(gu, elem))) { // the CPU loop is SwiGLU's only
             const Tensor g2 = gu.reshape({-1, 2 * f}).contiguous();
             Tensor out = torch::empty({g2.size(0), f}, gu.options());
-            gpuk::gluForward(static_cast<int>(kind), g2, out);
-            return out.view(shape);
-        }
-        if (kind == kSwiGlu && cpuKernel(gu, elem)) {
-            const Tensor g2 = gu.reshape({-1, 2 * f}).contiguous();
-            Tensor out = torch::empty({g2.size(0), f}, gu.options());
-            cpu::swiGluForward(elem, g2.data_ptr(), 2 * f, out.data_ptr(), f, g2.size(0), f);
+            if (gpu)
+                gpuk::gluForward(static_cast<int>(kind), g2, out);
+            else
+                cpu::swiGluForward(elem, g2.data_ptr(), 2 * f, out.data_ptr(), f, g2.size(0), f);
             return out.view(shape);
         }
         const Tensor g = gu.narrow(-1, 0, f), u = gu.narrow(-1, f, f);
@@ -139,17 +132,15 @@ public:
         const std::int64_t f = gu.size(-1) / 2;
         const Tensor& dy = grads[0];
         cpu::Elem elem{};
-        if (gpuk::useGpuKernels(gu) && dy.scalar_type() == gu.scalar_type()) {
+        const bool gpu = gpuk::useGpuKernels(gu);
+        if ((gpu || (kind == kSwiGlu && cpuKernel(gu, elem))) && dy.scalar_type() == gu.scalar_type()) {
             const Tensor g2 = gu.reshape({-1, 2 * f}).contiguous(), d2 = dy.reshape({-1, f}).contiguous();
             Tensor dgu = torch::empty_like(g2);
-            gpuk::gluBackward(static_cast<int>(kind), g2, d2, dgu);
-            return {dgu.view(gu.sizes()), Tensor()};
-        }
-        if (kind == kSwiGlu && cpuKernel(gu, elem) && dy.scalar_type() == gu.scalar_type()) {
-            const Tensor g2 = gu.reshape({-1, 2 * f}).contiguous(), d2 = dy.reshape({-1, f}).contiguous();
-            Tensor dgu = torch::empty_like(g2);
-            cpu::swiGluBackward(elem, g2.data_ptr(), 2 * f, d2.data_ptr(), f, dgu.data_ptr(), 2 * f,
-                                g2.size(0), f);
+            if (gpu)
+                gpuk::gluBackward(static_cast<int>(kind), g2, d2, dgu);
+            else
+                cpu::swiGluBackward(elem, g2.data_ptr(), 2 * f, d2.data_ptr(), f, dgu.data_ptr(), 2 * f,
+                                    g2.size(0), f);
             return {dgu.view(gu.sizes()), Tensor()};
         }
         // Written straight into the two halves; the activations' backward is one pass computing in F32.
@@ -282,15 +273,19 @@ void ropeInto(const Tensor& dst, const Tensor& src, const Tensor& cos, const Ten
     torch::mul_out(db, b, cos).addcmul_(a, sin, sign);
 }
 
-// The rotation tables cos, sin [B or 1, T, 1, D/2] as the GPU kernel's per-token F32 tables [B T, D/2],
-// multiplied by `factor` (the attention scale folded into q's rotation).
-std::pair<Tensor, Tensor> tokenTables(const Tensor& cos, const Tensor& sin, std::int64_t B, std::int64_t T,
-                                      double factor) {
+// RoPE through the GPU kernel on token-major [B T, heads, D] copies of q and k (`backward`: the transpose).
+// The tables cos, sin [B or 1, T, 1, D/2] become the kernel's per-token F32 tables [B T, D/2]; q's carry the
+// attention scale, as in ropeInto's callers.
+void ropeQkOnGpu(const Tensor& qt, const Tensor& kt, const Tensor& cos, const Tensor& sin, double scale,
+                 bool backward) {
+    const std::int64_t tokens = qt.size(0);
     auto flat = [&](const Tensor& t) {
-        const std::int64_t half = t.size(-1);
-        return (t.to(torch::kFloat32) * factor).expand({B, T, 1, half}).reshape({B * T, half}).contiguous();
+        const std::int64_t T = t.size(1), half = t.size(-1);
+        return t.to(torch::kFloat32).expand({tokens / T, T, 1, half}).reshape({tokens, half}).contiguous();
     };
-    return {flat(cos), flat(sin)};
+    const Tensor c = flat(cos), s = flat(sin);
+    gpuk::rope(qt, qt, c * scale, s * scale, backward);
+    gpuk::rope(kt, kt, c, s, backward);
 }
 
 constexpr std::int64_t kQueryBlock = 64; // query rows per attention block (times the group size)
@@ -305,12 +300,9 @@ public:
         const auto dt = qkv.scalar_type();
         Tensor q, k;
         if (gpuk::useGpuKernels(qkv)) { // rotated in token-major copies, then laid out for the GEMMs
-            const auto [cq, sq] = tokenTables(cos, sin, B, T, scale);
-            const auto [ck, sk] = tokenTables(cos, sin, B, T, 1.0);
             Tensor qt = qkv.narrow(-1, 0, H * D).contiguous().view({B * T, H, D});
             Tensor kt = qkv.narrow(-1, H * D, KV * D).contiguous().view({B * T, KV, D});
-            gpuk::rope(qt, qt, cq, sq, false);
-            gpuk::rope(kt, kt, ck, sk, false);
+            ropeQkOnGpu(qt, kt, cos, sin, scale, false);
             q = qt.view({B, T, KV, G, D}).permute({0, 2, 1, 3, 4}).contiguous();
             k = kt.view({B, T, KV, D}).permute({0, 2, 1, 3}).contiguous();
         } else {
@@ -375,12 +367,9 @@ public:
         }
         Tensor dqkv = torch::empty({B, T, (H + 2 * KV) * D}, q.options());
         if (gpuk::useGpuKernels(q)) {
-            const auto [cq, sq] = tokenTables(cos, sin, B, T, scale);
-            const auto [ck, sk] = tokenTables(cos, sin, B, T, 1.0);
             Tensor dqt = dq.permute({0, 2, 1, 3, 4}).contiguous().view({B * T, H, D});
             Tensor dkt = dk.permute({0, 2, 1, 3}).contiguous().view({B * T, KV, D});
-            gpuk::rope(dqt, dqt, cq, sq, true);
-            gpuk::rope(dkt, dkt, ck, sk, true);
+            ropeQkOnGpu(dqt, dkt, cos, sin, scale, true);
             dqkv.narrow(-1, 0, H * D).copy_(dqt.view({B, T, H * D}));
             dqkv.narrow(-1, H * D, KV * D).copy_(dkt.view({B, T, KV * D}));
         } else {
