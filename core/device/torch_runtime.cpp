@@ -80,9 +80,10 @@ TorchFacts torchFacts(const TorchRuntimeInfo& info) {
     f.parallelBackend = info.parallelBackend;
     f.honeKernelsBuilt = builtinGpuKernelBackend() != nullptr;
     f.honeKernels = gpuKernelSummary();
-    if (f.honeKernelsBuilt && info.gpuCount > 0 && !gpuk::useGpuKernels(torch::empty({1}, torch::kCUDA)))
-        f.honeKernelsUnusable =
-            kernelMode() == KernelMode::Off ? "switched off by HONE_KERNELS=off" : gpuk::lastProbeFailure();
+    // Switched off on purpose (HONE_KERNELS=off) is not "unusable": the summary says so instead.
+    if (f.honeKernelsBuilt && info.gpuCount > 0 && kernelMode() == KernelMode::Auto &&
+        !gpuk::useGpuKernels(torch::empty({1}, torch::kCUDA)))
+        f.honeKernelsUnusable = gpuk::lastProbeFailure();
     return f;
 }
 

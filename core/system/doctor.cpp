@@ -260,6 +260,32 @@ void checkResources(const DoctorInput& in, std::vector<DoctorCheck>& out) {
     }
 }
 
+// Hone's fused GPU kernels: never a blocker (LibTorch's ops run the same training), but worth knowing.
+void checkHoneKernels(const DoctorInput& in, std::vector<DoctorCheck>& out) {
+    const std::string name = "hone_kernels";
+    const TorchFacts& t = in.torch;
+    if (!t.honeKernelsBuilt) {
+        if (t.gpuCount > 0)
+            out.push_back(
+                fail(name, Severity::Info, false,
+                     "this build has no Hone GPU kernels; training on the GPU uses LibTorch's ops",
+                     "for the fused kernels, build with -DHONE_GPU_KERNELS=CUDA (NVIDIA) or HIP (AMD) "
+                     "against this LibTorch (README, \"Building for a GPU\")"));
+        else
+            out.push_back(ok(name, "Hone's GPU kernels: " + t.honeKernels));
+        return;
+    }
+    if (!t.honeKernelsUnusable.empty()) {
+        out.push_back(fail(name, Severity::Warning, false,
+                           "Hone's GPU kernels cannot run on this GPU: " + t.honeKernelsUnusable +
+                               "; training uses LibTorch's ops instead (slower)",
+                           "rebuild with this GPU's architecture in HONE_CUDA_ARCHS or HONE_HIP_ARCHS"));
+        return;
+    }
+    out.push_back(ok(name, "Hone's GPU kernels: " + t.honeKernels +
+                               (t.gpuCount > 0 ? ", usable on this GPU" : " (no GPU to run them on now)")));
+}
+
 } // namespace
 
 bool DoctorReport::blocksTraining() const {
@@ -313,32 +339,6 @@ DoctorInput gatherDoctorInput(const SystemRoot& root, const TorchFacts& torch,
     in.groups = userGroups(root, in.userName);
     if (const char* o = std::getenv("HSA_OVERRIDE_GFX_VERSION")) in.hsaOverride = o;
     return in;
-}
-
-// Hone's fused GPU kernels: never a blocker (LibTorch's ops run the same training), but worth knowing.
-void checkHoneKernels(const DoctorInput& in, std::vector<DoctorCheck>& out) {
-    const std::string name = "hone_kernels";
-    const TorchFacts& t = in.torch;
-    if (!t.honeKernelsBuilt) {
-        if (t.gpuCount > 0)
-            out.push_back(
-                fail(name, Severity::Info, false,
-                     "this build has no Hone GPU kernels; training on the GPU uses LibTorch's ops",
-                     "for the fused kernels, build with -DHONE_GPU_KERNELS=CUDA (NVIDIA) or HIP (AMD) "
-                     "against this LibTorch (README, \"Building for a GPU\")"));
-        else
-            out.push_back(ok(name, "Hone's GPU kernels: " + t.honeKernels));
-        return;
-    }
-    if (!t.honeKernelsUnusable.empty()) {
-        out.push_back(fail(name, Severity::Warning, false,
-                           "Hone's GPU kernels cannot run on this GPU: " + t.honeKernelsUnusable +
-                               "; training uses LibTorch's ops instead (slower)",
-                           "rebuild with this GPU's architecture in HONE_CUDA_ARCHS or HONE_HIP_ARCHS"));
-        return;
-    }
-    out.push_back(ok(name, "Hone's GPU kernels: " + t.honeKernels +
-                               (t.gpuCount > 0 ? ", usable on this GPU" : " (no GPU to run them on now)")));
 }
 
 DoctorReport runDoctor(const DoctorInput& in) {
