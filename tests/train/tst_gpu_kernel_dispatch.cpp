@@ -27,8 +27,7 @@ using namespace hone;
 namespace {
 
 double relDiff(const torch::Tensor& a, const torch::Tensor& b) {
-    const auto a64 = a.to(torch::kFloat64), b64 = b.to(torch::kFloat64);
-    return (a64 - b64).abs().max().item<double>() / std::max(1e-12, b64.abs().max().item<double>());
+    return gpucheck::maxRelDiff({a}, {b});
 }
 
 hone_gpu_status simulatedFailure() {
