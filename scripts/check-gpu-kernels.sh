@@ -88,6 +88,8 @@ if [ -x "$NVCC" ]; then
   # backend that takes LibTorch's current stream compiles against the c10 CUDA headers. Debian's CPU LibTorch
   # ships those headers without their generated c10/cuda/impl/cuda_cmake_macros.h, so a one-line stand-in is
   # put on the include path for this compile check only (a CUDA LibTorch has the real one).
+  # Configured afresh each time: a cache from another nvcc path would make CMake drop the option silently.
+  rm -rf "$OUT/cmake-cuda"
   if cmake -S . -B "$OUT/cmake-cuda" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHONE_WITH_QT=OFF -DHONE_WITH_TESTS=OFF \
       -DHONE_GPU_KERNELS=CUDA -DCMAKE_CUDA_COMPILER="$NVCC" -DHONE_WERROR=ON >"$OUT/cmake-cuda.log" 2>&1 &&
       ninja -C "$OUT/cmake-cuda" hone_kernels_gpu >>"$OUT/cmake-cuda.log" 2>&1; then
@@ -97,11 +99,18 @@ if [ -x "$NVCC" ]; then
     echo "cuda FAILED: cmake -DHONE_GPU_KERNELS=CUDA (log: $OUT/cmake-cuda.log)"
     rc=1
   fi
+  # nvcc on PATH may be a wrapper script (this machine kind has one in /usr/local/bin), so the toolkit's
+  # headers are looked for where a CUDA install keeps them rather than beside the nvcc that was found.
+  cuda_inc=""
+  for d in ${CUDA_HOME:+"$CUDA_HOME/include"} ${CUDA_PATH:+"$CUDA_PATH/include"} /usr/local/cuda/include \
+      "$(dirname "$(readlink -f "$NVCC")")/../include"; do
+    if [ -f "$d/cuda_runtime_api.h" ]; then cuda_inc=$d; break; fi
+  done
   shim=$OUT/c10-shim
   mkdir -p "$shim/c10/cuda/impl"
   [ -f /usr/include/c10/cuda/impl/cuda_cmake_macros.h ] || echo '#pragma once' >"$shim/c10/cuda/impl/cuda_cmake_macros.h"
   if g++ -std=c++20 -fsyntax-only -Wall -Wextra -Wshadow -Werror -I"$shim" -Icore -I. \
-      -isystem /usr/include/torch/csrc/api/include -isystem "$(dirname "$NVCC")/../include" \
+      -isystem /usr/include/torch/csrc/api/include -isystem "${cuda_inc:-/usr/local/cuda/include}" \
       '-DHONE_GPU_VENDOR="cuda"' '-DHONE_GPU_ARCHITECTURES="sm_80 sm_90"' core/train/gpu_backend_device.cpp; then
     echo "cuda ok: core/train/gpu_backend_device.cpp (c10 CUDA stream API, compile only)"
   else
