@@ -84,14 +84,15 @@ AgentReply runAgentTurn(ChatSession& session, const tools::ToolRegistry& registr
 
         // The reply becomes the assistant message the template expects: its content plus tool_calls.
         toolcall::assignCallIds(s.parsed.calls, options.format, rng);
-        std::vector<ChatMessage> messages = session.messages();
+        ChatMessage callMessage = session.messages().back();
         const OrderedJson assistant = toolcall::assistantMessage(s.parsed.content, s.parsed.calls);
         if (options.templateRendersToolCalls) {
-            messages.back().content = s.parsed.content;
-            messages.back().toolCalls = plainJson(assistant.at("tool_calls"));
+            callMessage.content = s.parsed.content;
+            callMessage.toolCalls = plainJson(assistant.at("tool_calls"));
         } else {
-            messages.back().toolCalls = nullptr;
+            callMessage.toolCalls = nullptr;
         }
+        session.replaceLast(std::move(callMessage));
 
         // Approval for tools with side effects, then one parallel batch for the rest.
         s.results.resize(s.parsed.calls.size());
@@ -141,8 +142,7 @@ AgentReply runAgentTurn(ChatSession& session, const tools::ToolRegistry& registr
         // All results but the last join the conversation; the last one starts the next reply.
         ChatMessage last = std::move(results.back());
         results.pop_back();
-        for (auto& r : results) messages.push_back(std::move(r));
-        session.setMessages(std::move(messages));
+        for (auto& r : results) session.append(std::move(r));
         turn = session.send(std::move(last), onText);
     }
     return reply;

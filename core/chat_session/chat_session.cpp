@@ -223,6 +223,15 @@ void ChatSession::setMessages(std::vector<ChatMessage> messages) {
     trimFrom_ = 0;
 }
 
+void ChatSession::replaceLast(ChatMessage message) {
+    if (messages_.empty()) throw Error("the conversation is empty; there is no last message to replace");
+    messages_.back() = std::move(message);
+}
+
+void ChatSession::append(ChatMessage message) {
+    messages_.push_back(std::move(message));
+}
+
 std::string ChatSession::render(std::size_t from) const {
     OrderedJson ctx = OrderedJson::object();
     OrderedJson msgs = OrderedJson::array();

@@ -112,6 +112,11 @@ public:
     // Replaces the conversation (reloading a stored chat); the KV cache is kept and reused where it matches.
     void setMessages(std::vector<ChatMessage> messages);
     const std::vector<ChatMessage>& messages() const { return messages_; }
+    // Replaces the last message (the agent loop turns a reply into the assistant message with its tool calls)
+    // and appends one without generating (tool results); unlike setMessages, the prompt's trim point is kept,
+    // so older turns left out to fit the context stay out without being counted and reported again.
+    void replaceLast(ChatMessage message);
+    void append(ChatMessage message);
     void setToolCallHook(std::shared_ptr<const ToolCallHook> hook) { hook_ = std::move(hook); }
     ChatSessionOptions& options() { return opt_; }
     const tok::Tokenizer& tokenizer() const { return tok_; }

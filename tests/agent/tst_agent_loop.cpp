@@ -69,6 +69,14 @@ private Q_SLOTS:
         }
     }
 
+    void trimmedHistoryIsReportedOnce() {
+        try {
+            trimmedHistory();
+        } catch (const std::exception& e) {
+            QFAIL(e.what());
+        }
+    }
+
     // The same through `hone chat --tools calculator --json`: the events of the loop as JSON lines.
     void cliChatRunsTools() {
         QProcess chat;
@@ -167,6 +175,45 @@ private:
         };
         QVERIFY(at(AgentEvent::Kind::ToolCall) < at(AgentEvent::Kind::ToolResult));
         QVERIFY(at(AgentEvent::Kind::TurnEnd) < at(AgentEvent::Kind::ToolCall));
+    }
+
+    // An earlier turn too long for the model's context is left out of the prompt: the chat says so once, and
+    // the tool step that follows keeps it out without saying it again (the loop used to reset the trim point
+    // after each tool result, so every step re-trimmed and repeated the note).
+    void trimmedHistory() {
+        auto model = LanguageModel::load(model_.toStdString());
+        auto adapter = InferenceAdapter::load(adapter_.toStdString(), *model);
+        ChatSessionOptions options;
+        options.templateSource = adapter->templateSource();
+        options.sampling.temperature = 0;
+        options.maxTokens = 120;
+        auto tools = buildChatTools({"calculator"});
+        options.tools = tools->registry.toJson();
+        ChatSession session(model, tok::Tokenizer::load(model_.toStdString()), options);
+        session.setAdapter(adapter);
+        std::string longText;
+        while (longText.size() < 12000) longText += "Once upon a time there was a little dog. ";
+        session.setMessages({ChatMessage{"user", longText, nullptr, nullptr, nullptr},
+                             ChatMessage{"assistant", "What a story.", nullptr, nullptr, nullptr}});
+        AgentOptions agent;
+        agent.format = toolcall::Format::Hermes;
+        agent.templateRendersToolCalls = true;
+        std::vector<std::string> notes;
+        const AgentReply reply =
+            runAgentTurn(session, tools->registry, kQuestion, agent, [&](const AgentEvent& e) {
+                if (e.kind == AgentEvent::Kind::Note) notes.push_back(e.text);
+            });
+        QCOMPARE(reply.steps.size(), size_t(2));
+        QCOMPARE(reply.steps[0].results.size(), size_t(1));
+        QCOMPARE(reply.steps[0].results[0].content, std::string("391"));
+        const auto trimNotes = std::count_if(notes.begin(), notes.end(), [](const std::string& n) {
+            return n.find("oldest messages out of the prompt") != std::string::npos;
+        });
+        QCOMPARE(trimNotes, std::ptrdiff_t(1));
+        QCOMPARE(reply.steps[1].turn.stats.trimmedMessages, 2);
+        // The long turn stays in the conversation (nothing lost), only out of the prompt.
+        QCOMPARE(session.messages().front().content, longText);
+        QVERIFY(session.renderPrompt().find("little dog") == std::string::npos);
     }
 
     void stepLimit() {
