@@ -182,9 +182,15 @@ int main(int argc, char** argv) {
                       {"pass", r.pass()}});
         }
         if (!a.benchOnly) {
-            const std::string model = a.model.empty() ? writeSmallModel() : a.model;
-            deviceAgainstCpu(model, device);
-            if (a.model.empty()) fs::remove_all(model);
+            // The temporary model is removed however the checks end (a failed check throws).
+            struct RemoveOnExit {
+                std::string dir;
+                ~RemoveOnExit() {
+                    std::error_code ec;
+                    if (!dir.empty()) fs::remove_all(dir, ec);
+                }
+            } temporary{a.model.empty() ? writeSmallModel() : std::string()};
+            deviceAgainstCpu(a.model.empty() ? temporary.dir : a.model, device);
         }
 
         if (!a.benchModel.empty()) {
