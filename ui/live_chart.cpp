@@ -38,7 +38,7 @@ LiveChart::LiveChart(const QString& title, QWidget* parent)
     axisX_->setLabelFormat(QStringLiteral("%d"));
     axisX_->setTickCount(6);
     axisY_ = new QValueAxis(chart_);
-    axisY_->setLabelFormat(QStringLiteral("%.3g"));
+    axisY_->setLabelFormat(QStringLiteral("%.3g")); // until the first refresh picks one from the data
     chart_->addAxis(axisX_, Qt::AlignBottom);
     chart_->addAxis(axisY_, Qt::AlignLeft);
     view_ = new QChartView(chart_, this);
@@ -139,6 +139,7 @@ void LiveChart::setRefreshInterval(int ms) {
 }
 
 void LiveChart::setYLabelFormat(const QString& format) {
+    yFormat_ = format;
     axisY_->setLabelFormat(format);
 }
 
@@ -195,11 +196,20 @@ void LiveChart::refresh() {
     const double x0 = std::floor(xmin / (xspan / 10.0)) * (xspan / 10.0);
     const double x1 = std::max(x0 + xspan, std::ceil(xmax / (xspan / 10.0)) * (xspan / 10.0));
     const double yraw = ymax > ymin ? ymax - ymin : std::max(1e-12, std::abs(ymin) * 0.1 + 1e-9);
-    const double ystep = niceStep(yraw / 8.0);
+    // The y ticks sit on multiples of a round step, four or five intervals of it spanning the data.
+    const double ystep = niceStep(yraw * 1.04 / 4.0);
     const double y0 = std::floor((ymin - 0.02 * yraw) / ystep) * ystep;
-    const double y1 = std::ceil((ymax + 0.02 * yraw) / ystep) * ystep;
+    const int intervals = std::max(4, static_cast<int>(std::ceil((ymax + 0.02 * yraw - y0) / ystep - 1e-9)));
+    const double y1 = y0 + intervals * ystep;
     if (axisX_->min() != x0 || axisX_->max() != x1) axisX_->setRange(x0, x1);
-    if (axisY_->min() != y0 || axisY_->max() != y1) axisY_->setRange(y0, y1);
+    if (axisY_->min() != y0 || axisY_->max() != y1) {
+        if (yFormat_.isEmpty()) { // before the range, so the axis lays its labels out in the new format
+            const int decimals = std::clamp(static_cast<int>(-std::floor(std::log10(ystep) + 1e-9)), 0, 12);
+            axisY_->setLabelFormat(QStringLiteral("%.") + QString::number(decimals) + QStringLiteral("f"));
+        }
+        axisY_->setTickCount(intervals + 1);
+        axisY_->setRange(y0, y1);
+    }
 }
 
 } // namespace hone::ui

@@ -40,7 +40,9 @@ public:
     void setRefreshInterval(int ms);
     // Redraws now if anything changed (the timer calls it).
     void refresh();
-    // Formats the y axis labels (a printf format, e.g. "%.2e"; default "%.3g").
+    // Formats the y axis labels (a printf format, e.g. "%.2e"). By default the labels are multiples of a
+    // round tick step, printed with as many decimals as the step needs, so neighbouring labels never read the
+    // same.
     void setYLabelFormat(const QString& format);
     QChart* chart() const { return chart_; }
 
@@ -64,6 +66,7 @@ private:
     QChartView* view_ = nullptr;
     QValueAxis* axisX_ = nullptr;
     QValueAxis* axisY_ = nullptr;
+    QString yFormat_; // empty: chosen from the tick step
     QTimer* timer_ = nullptr;
     std::vector<Series> series_;
     bool dirty_ = false;

@@ -130,18 +130,15 @@ TrainPage::TrainPage(Settings* settings, TrainingService* service, QWidget* pare
     lrChart_ = new LiveChart(tr("Learning rate"), this);
     lrChart_->setObjectName(QStringLiteral("lrChart"));
     lrChart_->addSeries(tr("learning rate"), QColor(0x43, 0xa0, 0x47));
-    lrChart_->setYLabelFormat(QStringLiteral("%.4g"));
     gradChart_ = new LiveChart(tr("Gradient norm"), this);
     gradChart_->setObjectName(QStringLiteral("gradNormChart"));
     gradChart_->addSeries(tr("gradient norm"), QColor(0x8e, 0x24, 0xaa));
     tokensChart_ = new LiveChart(tr("Throughput"), this);
     tokensChart_->setObjectName(QStringLiteral("tokensChart"));
     tokensChart_->addSeries(tr("tokens/s"), QColor(0xfb, 0x8c, 0x00));
-    tokensChart_->setYLabelFormat(QStringLiteral("%.0f"));
     memoryChart_ = new LiveChart(tr("Memory"), this);
     memoryChart_->setObjectName(QStringLiteral("memoryChart"));
     memoryChart_->addSeries(tr("peak memory (MiB)"), QColor(0x6d, 0x4c, 0x41));
-    memoryChart_->setYLabelFormat(QStringLiteral("%.0f"));
 
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(startButton_);

@@ -26,6 +26,7 @@
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTimer>
+#include <QValueAxis>
 #include <QtTest>
 
 #include <csignal>
@@ -114,6 +115,32 @@ private Q_SLOTS:
         chart.refresh();
         QCOMPARE(chart.pointCount(raw), 0);
         QCOMPARE(chart.displayedPointCount(raw), 0);
+    }
+
+    // The y labels of a narrow range (peak memory moving by a fraction of a MiB, a learning rate decaying in
+    // its fourth significant digit) are all different, cover the data, and sit on a round step.
+    void liveChartLabelsStayDistinct() {
+        const QList<QPair<double, double>> ranges = {{198.1, 199.0}, {0.002984, 0.003002}, {8000, 15000},
+                                                     {0.9, 1.8},     {1e-7, 3e-7},         {5.0, 5.0}};
+        for (const auto& [lo, hi] : ranges) {
+            ui::LiveChart chart(QStringLiteral("range"));
+            chart.resize(300, 200);
+            chart.show();
+            const int s = chart.addSeries("value");
+            for (int i = 0; i <= 10; ++i) chart.append(s, i, lo + (hi - lo) * i / 10.0);
+            chart.refresh();
+            auto* axis = qobject_cast<QValueAxis*>(chart.chart()->axes(Qt::Vertical).first());
+            QVERIFY(axis);
+            QVERIFY2(axis->min() <= lo && axis->max() >= hi, qPrintable(QString::number(lo)));
+            QStringList labels;
+            const QByteArray format = axis->labelFormat().toLatin1();
+            for (int t = 0; t < axis->tickCount(); ++t) {
+                const double v = axis->min() + (axis->max() - axis->min()) * t / (axis->tickCount() - 1);
+                labels << QString::asprintf(format.constData(), v);
+            }
+            QVERIFY2(labels.removeDuplicates() == 0, qPrintable(labels.join(" | ")));
+            QVERIFY2(axis->tickCount() >= 5 && axis->tickCount() <= 7, qPrintable(labels.join(" | ")));
+        }
     }
 
     void defaultsFollowModelSize() {
