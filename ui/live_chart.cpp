@@ -1,6 +1,8 @@
 // LiveChart: buffered appends, timer-driven decimated redraws and autoscaled axes for live metrics.
 #include "ui/live_chart.h"
 
+#include "ui/chart_axis.h"
+
 #include <QChart>
 #include <QChartView>
 #include <QLineSeries>
@@ -13,19 +15,6 @@
 #include <limits>
 
 namespace hone::ui {
-
-namespace {
-
-// The smallest of 1, 2, 5 times a power of ten that is at least `v` (> 0).
-double niceStep(double v) {
-    if (!(v > 0) || !std::isfinite(v)) return 1.0;
-    const double p = std::pow(10.0, std::floor(std::log10(v)));
-    for (double m : {1.0, 2.0, 5.0, 10.0})
-        if (m * p >= v) return m * p;
-    return 10.0 * p;
-}
-
-} // namespace
 
 LiveChart::LiveChart(const QString& title, QWidget* parent)
     : QWidget(parent) {
@@ -195,21 +184,8 @@ void LiveChart::refresh() {
     const double xspan = niceStep(std::max(1.0, xmax - xmin) * 1.05 / 10.0) * 10.0;
     const double x0 = std::floor(xmin / (xspan / 10.0)) * (xspan / 10.0);
     const double x1 = std::max(x0 + xspan, std::ceil(xmax / (xspan / 10.0)) * (xspan / 10.0));
-    const double yraw = ymax > ymin ? ymax - ymin : std::max(1e-12, std::abs(ymin) * 0.1 + 1e-9);
-    // The y ticks sit on multiples of a round step, four or five intervals of it spanning the data.
-    const double ystep = niceStep(yraw * 1.04 / 4.0);
-    const double y0 = std::floor((ymin - 0.02 * yraw) / ystep) * ystep;
-    const int intervals = std::max(4, static_cast<int>(std::ceil((ymax + 0.02 * yraw - y0) / ystep - 1e-9)));
-    const double y1 = y0 + intervals * ystep;
     if (axisX_->min() != x0 || axisX_->max() != x1) axisX_->setRange(x0, x1);
-    if (axisY_->min() != y0 || axisY_->max() != y1) {
-        if (yFormat_.isEmpty()) { // before the range, so the axis lays its labels out in the new format
-            const int decimals = std::clamp(static_cast<int>(-std::floor(std::log10(ystep) + 1e-9)), 0, 12);
-            axisY_->setLabelFormat(QStringLiteral("%.") + QString::number(decimals) + QStringLiteral("f"));
-        }
-        axisY_->setTickCount(intervals + 1);
-        axisY_->setRange(y0, y1);
-    }
+    applyRoundRange(axisY_, ymin, ymax, yFormat_.isEmpty());
 }
 
 } // namespace hone::ui

@@ -6,6 +6,7 @@
 #include "services/training_service.h"
 #include "store/run_store.h"
 #include "store/store.h"
+#include "ui/chart_axis.h"
 #include "ui/runs_model.h"
 
 #include <QChart>
@@ -410,9 +411,8 @@ void RunsPage::updateChart(const QList<qint64>& ids) {
         setStatus(tr("Cannot read the metrics: %1").arg(QString::fromUtf8(e.what())));
     }
     if (!(minY <= maxY)) minY = 0, maxY = 1;
-    const double pad = std::max(1e-3, (maxY - minY) * 0.05);
     x->setRange(minX, maxX);
-    y->setRange(std::max(0.0, minY - pad), maxY + pad);
+    applyRoundRange(y, minY, maxY, true, true);
 }
 
 void RunsPage::updateDetails(qint64 id) {

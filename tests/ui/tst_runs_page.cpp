@@ -33,6 +33,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
+#include <QValueAxis>
 
 #include <algorithm>
 #include <cmath>
@@ -373,6 +374,22 @@ private Q_SLOTS:
         QVERIFY(a->pen().color() != b->pen().color());
         QCOMPARE(chart->legend()->markers().size(), 2);
         QVERIFY(chart->legend()->isVisible());
+        // The loss axis covers both curves, on round ticks whose labels all differ.
+        auto* y = qobject_cast<QValueAxis*>(chart->axes(Qt::Vertical).first());
+        QVERIFY(y);
+        QStringList labels;
+        for (int i = 0; i < y->tickCount(); ++i)
+            labels << QString::asprintf(y->labelFormat().toLatin1().constData(),
+                                        y->min() + (y->max() - y->min()) * i / (y->tickCount() - 1));
+        for (QLineSeries* s : {a, b})
+            for (const QPointF& p : s->points())
+                QVERIFY2(p.y() >= y->min() && p.y() <= y->max(), qPrintable(labels.join(" | ")));
+        QVERIFY2(labels.removeDuplicates() == 0, qPrintable(labels.join(" | ")));
+        const double step = (y->max() - y->min()) / (y->tickCount() - 1);
+        const double mantissa = step / std::pow(10.0, std::floor(std::log10(step)));
+        QVERIFY2(std::abs(mantissa - 1) < 1e-6 || std::abs(mantissa - 2) < 1e-6 ||
+                     std::abs(mantissa - 5) < 1e-6,
+                 qPrintable(labels.join(" | ")));
 
         // Details of the current (first) run.
         QCOMPARE(t.page.currentRunId(), short_.runId);
