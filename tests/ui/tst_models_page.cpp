@@ -261,6 +261,11 @@ private Q_SLOTS:
         QVERIFY2(fit->text().startsWith("CPU:"), qPrintable(fit->text()));
         settings.setDefaultDevice(QStringLiteral("auto"));
         batch->setValue(64);
+        // Once the layout has caught up with the new text, the long word-wrapped verdict is shown whole.
+        QTRY_VERIFY2(fit->height() >= fit->heightForWidth(fit->width()),
+                     qPrintable(QStringLiteral("%1 px tall, needs %2")
+                                    .arg(fit->height())
+                                    .arg(fit->heightForWidth(fit->width()))));
         QVERIFY(page.grab().save(test::artifactsDir() + "/models_page.png"));
 
         QSignalSpy chosen(&page, &ui::ModelsPage::modelChosen);
