@@ -1,4 +1,4 @@
-// The GPU kernels' source run on the CPU (kernels/gpu/emulate.h: a thread per GPU thread, block barriers,
+// The GPU kernels' source run on the CPU (kernels/gpu/emulate.h: each GPU thread a fiber, block barriers,
 // warp shuffles through a per-warp exchange) through the C ABI of kernels/gpu/launch.h, compared with the CPU
 // references for F32, BF16 and F16, with 32- and 64-wide warps; plus the ABI's argument checks. What the GPU
 // machine's parity run checks on hardware, minus the hardware.
@@ -11,12 +11,34 @@
 #include "kernels/gpu/emulate.h"
 #include "kernels/gpu/launch.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <random>
+#include <string>
 #include <vector>
 
 using namespace hone::kernels;
 
 namespace {
+
+// Each thread publishes its index, waits at the block barrier, then reads its right neighbour's (wrapping):
+// right only if no thread reads before every thread has written.
+__global__ void neighbourAfterBarrier(int* out) {
+    __shared__ int cells[256];
+    const int t = int(threadIdx.x);
+    cells[t] = t + 1000 * int(blockIdx.x);
+    __syncthreads();
+    out[blockIdx.x * blockDim.x + t] = cells[(t + 1) % int(blockDim.x)];
+    __syncthreads(); // the next block's writes wait for this block's reads
+}
+
+// A barrier that only the first warp reaches: undefined on a GPU, a reported abort in the emulation.
+__global__ void barrierInDivergentCode(int* out) {
+    if (threadIdx.x < 32) __syncthreads();
+    out[threadIdx.x] = 1;
+}
 
 // A buffer of `n` elements of type t (the emulation's "device" memory is host memory).
 struct Buf {
@@ -203,6 +225,40 @@ private Q_SLOTS:
             expectClose("lora dB", db, dbRef, 1e-5);
             expectClose("lora dx", dx, dxRef, tol);
         }
+    }
+
+    // The emulator itself: the block barrier orders writes before reads across threads and blocks.
+    void emulatedBarrierOrdersSharedMemory() {
+        std::vector<int> out(3 * 128, -1);
+        int* p = out.data();
+        HONE_LAUNCH(neighbourAfterBarrier, 3, 128, nullptr, p);
+        for (int b = 0; b < 3; ++b)
+            for (int t = 0; t < 128; ++t) QCOMPARE(out[std::size_t(b * 128 + t)], (t + 1) % 128 + 1000 * b);
+    }
+
+    // A barrier some threads never reach stops the process with a message instead of hanging (run in a child
+    // process, which it aborts).
+    void emulatedBarrierInDivergentCodeIsReported() {
+        int pipeFds[2];
+        QVERIFY(::pipe(pipeFds) == 0);
+        const pid_t child = ::fork();
+        QVERIFY(child >= 0);
+        if (child == 0) {
+            ::dup2(pipeFds[1], 2);
+            std::vector<int> out(64);
+            int* p = out.data();
+            HONE_LAUNCH(barrierInDivergentCode, 1, 64, nullptr, p);
+            ::_exit(0); // not reached
+        }
+        ::close(pipeFds[1]);
+        std::string err;
+        char buf[512];
+        for (ssize_t n; (n = ::read(pipeFds[0], buf, sizeof buf)) > 0;) err.append(buf, std::size_t(n));
+        ::close(pipeFds[0]);
+        int status = 0;
+        QCOMPARE(::waitpid(child, &status, 0), child);
+        QVERIFY2(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, err.c_str());
+        QVERIFY2(err.find("block 0 of a 1 x 64 launch is stuck") != std::string::npos, err.c_str());
     }
 
     void argumentChecks() {
