@@ -100,12 +100,15 @@ if [ -x "$NVCC" ]; then
     rc=1
   fi
   # nvcc on PATH may be a wrapper script (this machine kind has one in /usr/local/bin), so the toolkit's
-  # headers are looked for where a CUDA install keeps them rather than beside the nvcc that was found.
+  # headers are looked for where a CUDA install keeps them rather than beside the nvcc that was found, and
+  # last where nvcc itself says its toolkit is (the TOP of its --dryrun).
   cuda_inc=""
+  top=$("$NVCC" --dryrun -x cu -c /dev/null -o /dev/null 2>&1 | sed -n 's/^#\$ TOP=//p' | head -n 1)
   for d in ${CUDA_HOME:+"$CUDA_HOME/include"} ${CUDA_PATH:+"$CUDA_PATH/include"} /usr/local/cuda/include \
-      "$(dirname "$(readlink -f "$NVCC")")/../include"; do
+      ${top:+"$top/include"} ${top:+"$top/targets/x86_64-linux/include"}; do
     if [ -f "$d/cuda_runtime_api.h" ]; then cuda_inc=$d; break; fi
   done
+  [ -n "$cuda_inc" ] || echo "no cuda_runtime_api.h under \$CUDA_HOME, \$CUDA_PATH, /usr/local/cuda or nvcc's toolkit ($top)"
   shim=$OUT/c10-shim
   mkdir -p "$shim/c10/cuda/impl"
   [ -f /usr/include/c10/cuda/impl/cuda_cmake_macros.h ] || echo '#pragma once' >"$shim/c10/cuda/impl/cuda_cmake_macros.h"
