@@ -393,13 +393,18 @@ public:
         const std::int64_t n = hidden.size(0);
         Tensor total = torch::zeros({}, hidden.options().dtype(torch::kFloat64));
         Tensor grad = wantGrad ? torch::zeros_like(hidden) : Tensor();
+        // The path is the same for every chunk: Hone's GPU kernels, the CPU loops, or LibTorch's ops.
+        const bool sameType = weight.scalar_type() == hidden.scalar_type();
+        const bool gpu = sameType && gpuk::useGpuKernels(hidden);
+        cpu::Elem elem{};
+        const bool cpuLoop = !gpu && sameType && ignore < 0 && cpuKernel(hidden, elem);
         for (std::int64_t s = 0; s < n; s += chunk) {
             const std::int64_t e = std::min(n, s + chunk);
             const Tensor t = targets.slice(0, s, e);
             const Tensor valid = t != ignore;
             if (!valid.any().item<bool>()) continue;
             const Tensor h = hidden.slice(0, s, e);
-            if (gpuk::useGpuKernels(hidden) && weight.scalar_type() == hidden.scalar_type()) {
+            if (gpu) {
                 // The kernels: one pass for loss and log-sum-exp, one for the gradient, in place.
                 Tensor z = torch::mm(h, weight.t()).contiguous();
                 const Tensor tc = t.contiguous();
@@ -413,8 +418,7 @@ public:
                 }
                 continue;
             }
-            cpu::Elem elem{};
-            if (ignore < 0 && cpuKernel(hidden, elem) && weight.scalar_type() == hidden.scalar_type()) {
+            if (cpuLoop) {
                 // One pass over the logits in their own dtype for the loss, one for the gradient.
                 const Tensor z = torch::mm(h, weight.t()).contiguous(), tc = t.contiguous();
                 Tensor rowLoss = torch::empty({e - s}, z.options().dtype(torch::kFloat32));
