@@ -4,14 +4,12 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 
 namespace hone {
 
 namespace {
 
-std::atomic<const GpuKernelBackend*> gOverride{nullptr};
-std::atomic<bool> gOverridden{false};
+std::atomic<const GpuKernelBackend*> gOverride{nullptr}; // a test's backend; null: the built-in one
 
 KernelMode modeFromEnvironment() {
     const char* v = std::getenv("HONE_KERNELS");
@@ -28,12 +26,12 @@ std::atomic<KernelMode>& modeSlot() {
 } // namespace
 
 const GpuKernelBackend* gpuKernelBackend() {
-    return gOverridden.load() ? gOverride.load() : builtinGpuKernelBackend();
+    const GpuKernelBackend* b = gOverride.load();
+    return b ? b : builtinGpuKernelBackend();
 }
 
 void setGpuKernelBackend(const GpuKernelBackend* backend) {
     gOverride = backend;
-    gOverridden = backend != nullptr;
     resetGpuKernelProbes();
 }
 
