@@ -41,18 +41,23 @@ ParityRow compare(const std::string& name, torch::Dtype dt, double tol, const st
     return row;
 }
 
-// The output of op(inputs) and the gradients of sum(output * probe) for every input; inputs are `seeds`
-// (made on the CPU, so every device sees the same numbers) in `dt` on `device`.
+// `out` and the gradients of sum(out * probe) for every tensor of `wrt` (a fixed random probe, made on the
+// CPU so every device sees the same numbers).
+Tensors withGrads(const Tensor& out, const Tensors& wrt) {
+    torch::manual_seed(99);
+    const Tensor probe = torch::randn(out.sizes()).to(out.device());
+    Tensors all = torch::autograd::grad({(out.to(torch::kFloat32) * probe).sum()}, wrt);
+    all.insert(all.begin(), out.detach());
+    return all;
+}
+
+// The output of op(inputs) and every input's gradient; inputs are `seeds` (made on the CPU) in `dt` on
+// `device`.
 Tensors outputAndGrads(const std::function<Tensor(Tensors&)>& op, const Tensors& seeds, torch::Dtype dt,
                        const torch::Device& device) {
     Tensors in;
     for (const auto& s : seeds) in.push_back(s.to(device, dt).detach().requires_grad_(true));
-    Tensor out = op(in);
-    torch::manual_seed(99);
-    const Tensor probe = torch::randn(out.sizes()).to(device);
-    Tensors all = torch::autograd::grad({(out.to(torch::kFloat32) * probe).sum()}, in);
-    all.insert(all.begin(), out.detach());
-    return all;
+    return withGrads(op(in), in);
 }
 
 } // namespace
@@ -96,16 +101,11 @@ std::vector<ParityRow> fusedOpParity(const torch::Device& device, torch::Dtype d
     const Tensor xl = torch::randn({2, 7, inDim}), wl = torch::randn({32, inDim}) * 0.2;
     const Tensors adapterSeeds = {torch::randn({r, inDim}) * 0.2, torch::randn({16, r}) * 0.2,
                                   torch::randn({r, inDim}) * 0.2, torch::randn({8, r}) * 0.2};
-    rows.push_back(compare("lora_linear", dt, tol, [&] {
+    rows.push_back(compare("lora_linear", dt, tol, [&] { // x in dt, the adapters in F32
         Tensors wrt{xl.to(device, dt).requires_grad_(true)};
         for (const auto& s : adapterSeeds) wrt.push_back(s.to(device).requires_grad_(true));
         LoraSlices lora{{wrt[1], wrt[3]}, {wrt[2], wrt[4]}, {0, 24}, 1.5};
-        Tensor out = fusedLoraLinear(wrt[0], wl.to(device, dt), Tensor(), lora);
-        torch::manual_seed(5);
-        const Tensor probe = torch::randn(out.sizes()).to(device);
-        Tensors g = torch::autograd::grad({(out.to(torch::kFloat32) * probe).sum()}, wrt);
-        g.insert(g.begin(), out.detach());
-        return g;
+        return withGrads(fusedLoraLinear(wrt[0], wl.to(device, dt), Tensor(), lora), wrt);
     }));
 
     // Grouped-query attention (4 query heads over 2 KV heads, head dim 8, two causal rows): RoPE's kernels.

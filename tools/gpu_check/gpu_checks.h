@@ -27,8 +27,8 @@ struct ParityRow {
 // The fused ops on `device` in `dt` (F32 or BF16), kernels vs LibTorch's ops.
 std::vector<ParityRow> fusedOpParity(const torch::Device& device, torch::Dtype dt);
 
-// LoRA (rank 4, the same random adapters for every call) on `base`: the loss of a fixed two-row batch and
-// the adapters' gradients, on the CPU, with the current kernel mode.
+// LoRA (rank 4, the same random adapters for every call) on `base`, on base's device with the current
+// kernel mode: the loss of a fixed two-row batch and the adapters' gradients, copied to the CPU.
 std::vector<torch::Tensor> loraLossAndGrads(const std::shared_ptr<Transformer>& base);
 
 // loraLossAndGrads through the kernels vs through LibTorch's ops, on base's device.
